@@ -1,0 +1,237 @@
+"""Worked examples of the ledger, each ending with the accounting check (MON-4, MON-5)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from kantor.domain.money import Money
+from kantor.ledger import accounts, reservations
+from kantor.ledger.invariants import check_ledger
+from kantor.ledger.models import AccountKind, HistoryItem, LedgerTransaction, Leg
+from kantor.ledger.operations import Operation
+from kantor.ledger.posting import (
+    DuplicatePosting,
+    InsufficientFunds,
+    Posting,
+    Unbalanced,
+    assert_transactions_balance,
+    credit,
+    debit,
+    post,
+)
+from kantor.ledger.queries import customer_balance
+from tests.factories import fund
+
+
+def assert_books_balance():
+    report = check_ledger()
+    assert report.ok, report.problems
+
+
+@pytest.fixture
+def reserved_for_test(monkeypatch):
+    """Plays the part of the market app: says what open orders reserve."""
+    held: dict = {}
+    monkeypatch.setitem(reservations._sources, "test", lambda: held)
+    return held
+
+
+def test_deposit_credits_the_customer_and_the_client_bank_MON_4(customer):
+    fund(customer, "1000.00", "PLN")
+
+    balance = customer_balance(customer, "PLN")
+    assert balance.available == Money("1000.00", "PLN")
+    assert accounts.operator_account(AccountKind.CLIENT_BANK, "PLN").balance == Money(
+        "1000.00", "PLN"
+    )
+    item = HistoryItem.objects.get(customer=customer)
+    assert (item.operation_type, item.amount, item.balance_after) == (
+        "PAYIN",
+        Money("1000.00", "PLN"),
+        Money("1000.00", "PLN"),
+    )
+    assert_books_balance()
+
+
+def test_reservation_moves_funds_out_of_available_without_a_history_item_MON_5(
+    customer, reserved_for_test
+):
+    fund(customer, "1000.00", "PLN")
+    post(
+        Posting(
+            "order-1-reserve",
+            "reserve",
+            [
+                debit(accounts.available(customer, "PLN"), Money("400.00", "PLN")),
+                credit(accounts.reserved(customer, "PLN"), Money("400.00", "PLN")),
+            ],
+        )
+    )
+    reserved_for_test[(customer.pk, "PLN")] = 40000
+
+    balance = customer_balance(customer, "PLN")
+    assert (balance.available, balance.reserved) == (Money("600.00", "PLN"), Money("400.00", "PLN"))
+    assert HistoryItem.objects.filter(customer=customer).count() == 1  # the deposit only
+    assert_books_balance()
+
+
+def test_trade_between_two_customers_balances_per_currency_through_trading_accounts_MON_4(
+    customer, other_customer
+):
+    """A sells 100 EUR to B at 4.3000; each pays a 0.2% fee in what they receive."""
+    fund(customer, "100.00", "EUR")
+    fund(other_customer, "430.00", "PLN")
+    eur, pln = "EUR", "PLN"
+    trading_eur = accounts.operator_account(AccountKind.TRADING, eur)
+    trading_pln = accounts.operator_account(AccountKind.TRADING, pln)
+    post(
+        Posting(
+            "trade-1",
+            "trade",
+            [
+                debit(accounts.available(customer, eur), Money("100.00", eur), Operation.MARKET_FX),
+                credit(trading_eur, Money("100.00", eur)),
+                debit(trading_pln, Money("430.00", pln)),
+                credit(
+                    accounts.available(customer, pln), Money("430.00", pln), Operation.MARKET_FX
+                ),
+                debit(
+                    accounts.available(customer, pln), Money("0.86", pln), Operation.MARKET_FX_FEE
+                ),
+                credit(accounts.operator_account(AccountKind.FEE_INCOME, pln), Money("0.86", pln)),
+                debit(accounts.available(other_customer, pln), Money("430.00", pln), "MARKET_FX"),
+                credit(trading_pln, Money("430.00", pln)),
+                debit(trading_eur, Money("100.00", eur)),
+                credit(accounts.available(other_customer, eur), Money("100.00", eur), "MARKET_FX"),
+                debit(accounts.available(other_customer, eur), Money("0.20", eur), "MARKET_FX_FEE"),
+                credit(accounts.operator_account(AccountKind.FEE_INCOME, eur), Money("0.20", eur)),
+            ],
+        )
+    )
+    assert customer_balance(customer, pln).available == Money("429.14", pln)
+    assert customer_balance(other_customer, eur).available == Money("99.80", eur)
+    assert trading_eur.balance.amount == 0 and trading_pln.balance.amount == 0
+    items = HistoryItem.objects.filter(customer=customer, currency=pln).order_by("id")
+    assert [(i.operation_detailed_type, str(i.amount), str(i.balance_after)) for i in items] == [
+        ("MARKET_FX", "430.00 PLN", "430.00 PLN"),
+        ("MARKET_FX_FEE", "-0.86 PLN", "429.14 PLN"),
+    ]
+    assert items[1].operation_type == "COMMISSION"
+    assert_books_balance()
+
+
+def test_spending_more_than_available_is_refused_and_books_nothing_MON_5(customer):
+    fund(customer, "50.00", "PLN")
+    before = (LedgerTransaction.objects.count(), Leg.objects.count())
+    with pytest.raises(InsufficientFunds) as err:
+        post(
+            Posting(
+                "withdraw-too-much",
+                "withdrawal",
+                [
+                    debit(accounts.available(customer, "PLN"), Money("50.01", "PLN")),
+                    credit(accounts.operator_account(AccountKind.CLIENT_BANK, "PLN"), "50.01"),
+                ],
+            )
+        )
+    assert err.value.available == Money("50.00", "PLN")
+    assert (LedgerTransaction.objects.count(), Leg.objects.count()) == before
+    assert customer_balance(customer, "PLN").available == Money("50.00", "PLN")
+    assert_books_balance()
+
+
+def test_the_same_idempotency_key_never_books_twice_MON_4(customer):
+    fund(customer, "10.00", "EUR", key="statement:REF-1")
+    with pytest.raises(DuplicatePosting):
+        fund(customer, "10.00", "EUR", key="statement:REF-1")
+    assert customer_balance(customer, "EUR").available == Money("10.00", "EUR")
+    assert_books_balance()
+
+
+def test_an_unbalanced_posting_is_refused_before_the_database_MON_4(customer):
+    with pytest.raises(Unbalanced):
+        post(
+            Posting(
+                "bad",
+                "deposit",
+                [
+                    debit(accounts.operator_account(AccountKind.CLIENT_BANK, "PLN"), "10.00"),
+                    credit(accounts.available(customer, "PLN"), "9.99"),
+                ],
+            )
+        )
+    with pytest.raises(Unbalanced):  # currencies balance separately
+        post(
+            Posting(
+                "bad2",
+                "deposit",
+                [
+                    debit(accounts.operator_account(AccountKind.CLIENT_BANK, "PLN"), "10.00"),
+                    credit(accounts.available(customer, "EUR"), "10.00"),
+                ],
+            )
+        )
+
+
+def _raw_unbalanced_legs(customer):
+    tx = LedgerTransaction.objects.create(
+        idempotency_key="raw", kind="raw", created_at="2026-01-01T00:00Z"
+    )
+    bank = accounts.operator_account(AccountKind.CLIENT_BANK, "PLN")
+    Leg.objects.bulk_create(
+        [
+            Leg(transaction=tx, account=bank, currency="PLN", amount_minor=100),
+            Leg(
+                transaction=tx,
+                account=accounts.available(customer, "PLN"),
+                currency="PLN",
+                amount_minor=-99,
+            ),
+        ]
+    )
+    return tx
+
+
+def test_the_database_refuses_unbalanced_legs_written_around_the_code_MON_4(customer):
+    if connection.vendor == "postgresql":
+        with pytest.raises(IntegrityError, match="does not balance"), transaction.atomic():
+            _raw_unbalanced_legs(customer)
+    else:
+        with transaction.atomic():
+            tx = _raw_unbalanced_legs(customer)
+            with pytest.raises(Unbalanced):
+                assert_transactions_balance([tx.pk])
+            transaction.set_rollback(True)
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_changing_a_posted_leg_MON_4(customer):
+    fund(customer, "10.00", "PLN")
+    with pytest.raises(IntegrityError, match="immutable"), transaction.atomic():
+        Leg.objects.update(amount_minor=1)
+
+
+def test_check_finds_a_balance_tampered_with_outside_the_ledger(customer):
+    fund(customer, "10.00", "PLN")
+    acc = accounts.available(customer, "PLN")
+    type(acc).objects.filter(pk=acc.pk).update(balance_minor=99999)
+    report = check_ledger()
+    assert not report.ok
+    assert any("balance 99999 != legs 1000" in p for p in report.problems)
+
+
+def test_check_finds_reserved_funds_no_order_holds_MON_5(customer):
+    fund(customer, "10.00", "PLN")
+    post(
+        Posting(
+            "orphan-reservation",
+            "reserve",
+            [
+                debit(accounts.available(customer, "PLN"), "4.00"),
+                credit(accounts.reserved(customer, "PLN"), "4.00"),
+            ],
+        )
+    )
+    report = check_ledger()
+    assert any("reserved 400, open orders and withdrawals hold 0" in p for p in report.problems)
