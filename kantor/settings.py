@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kantor.customers",
     "kantor.rates",
     "kantor.api",
+    "kantor.ops",
     "kantor.web",
 ]
 
@@ -135,6 +136,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -4,7 +4,6 @@ KANTOR_DATABASE_URL points at one (``make test`` runs both)."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -15,16 +14,42 @@ settings.register_profile(
 settings.load_profile("kantor")
 
 
+def pytest_configure(config):
+    """Tests speak plain http: production's HTTPS redirect and secure-only cookies
+    are read once by the live server's middleware, so they are turned off here,
+    for the whole session, rather than per test."""
+    from django.conf import settings as django_settings
+
+    django_settings.SECURE_SSL_REDIRECT = False
+    django_settings.SESSION_COOKIE_SECURE = False
+    django_settings.CSRF_COOKIE_SECURE = False
+    django_settings.SECURE_HSTS_SECONDS = 0
+
+
+def _on_postgres() -> bool:
+    from django.conf import settings as django_settings
+
+    return "postgresql" in django_settings.DATABASES["default"]["ENGINE"]
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    """Before pytest-django orders tests (transactional ones last): PostgreSQL-only
+    tests become transactional with serialized rollback (seeded pairs, margins and
+    groups survive their flush), or are skipped before any database set-up."""
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set KANTOR_DATABASE_URL)")
     for item in items:
         if "postgres" in item.keywords:
-            item.add_marker(pytest.mark.django_db(transaction=True))
+            if _on_postgres():
+                item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+            else:
+                item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
-def _postgres_only(request):
-    if "postgres" in request.keywords and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (set KANTOR_DATABASE_URL)")
+def _fast_password_hashing(settings):
+    """scrypt is right for production and needlessly slow for test users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

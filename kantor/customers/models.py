@@ -36,6 +36,29 @@ class IdDocumentType(models.TextChoices):
     RESIDENCE_CARD = "residence_card", _("residence card")
 
 
+class LegalForm(models.TextChoices):
+    """REG-1, REG-3: the legal forms a company customer may have (Polish law).
+
+    Stored as the short code; validation also accepts the abbreviation or the
+    full name (``kantor.customers.validation.LEGAL_FORM_ALIASES``).
+    """
+
+    SP_ZOO = "sp_zoo", "sp. z o.o. (spółka z ograniczoną odpowiedzialnością)"
+    SA = "sa", "S.A. (spółka akcyjna)"
+    PSA = "psa", "P.S.A. (prosta spółka akcyjna)"
+    SPJ = "spj", "sp.j. (spółka jawna)"
+    SPP = "spp", "sp.p. (spółka partnerska)"
+    SPK = "spk", "sp.k. (spółka komandytowa)"
+    SKA = "ska", "S.K.A. (spółka komandytowo-akcyjna)"
+    SC = "sc", "s.c. (spółka cywilna)"
+    JDG = "jdg", "jednoosobowa działalność gospodarcza"
+    SPOLDZIELNIA = "spoldzielnia", "spółdzielnia"
+    FUNDACJA = "fundacja", "fundacja"
+    STOWARZYSZENIE = "stowarzyszenie", "stowarzyszenie"
+    ODDZIAL = "oddzial", "oddział przedsiębiorcy zagranicznego"
+    JEDNOSTKA = "jednostka", "jednostka organizacyjna bez osobowości prawnej"
+
+
 class Customer(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customer"
@@ -62,7 +85,7 @@ class Customer(models.Model):
     company_name = models.CharField(max_length=200, blank=True)
     nip = models.CharField(max_length=10, blank=True)
     regon = models.CharField(max_length=14, blank=True)
-    legal_form = models.CharField(max_length=100, blank=True)
+    legal_form = models.CharField(max_length=100, blank=True, choices=LegalForm.choices)
     representative_name = models.CharField(max_length=200, blank=True)
 
     # Address (residence for individuals, registered office for companies).
@@ -101,6 +124,11 @@ class Customer(models.Model):
                 ),
                 name="customer_kyc_by_kind",
             ),
+        ]
+        permissions = [
+            # AML-4: status changes and PEP approval are staff decisions of their own.
+            ("set_customer_status", "Can verify, suspend, reactivate or terminate a customer"),
+            ("approve_pep", "Can approve a politically exposed person (REG-11)"),
         ]
 
     @property
@@ -175,6 +203,9 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        permissions = [("revoke_apikey", "Can revoke an API key")]
 
     @property
     def is_active(self) -> bool:

@@ -1,0 +1,1 @@
+"""Running the platform: the process supervisor, the scheduler, demo data."""

@@ -1,0 +1,40 @@
+"""The customer panel over Django's test client."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import fund
+
+
+@pytest.fixture
+def logged_in(client, customer):
+    customer.user.set_password("Haslo!2345")
+    customer.user.save()
+    client.login(username=customer.email, password="Haslo!2345")
+    return client
+
+
+def test_panel_requires_login(client, db):
+    response = client.get(reverse("web:dashboard"))
+    assert response.status_code == 302 and reverse("web:login") in response["Location"]
+
+
+def test_dashboard_shows_balances_title_and_history(logged_in, customer):
+    fund(customer, "1234.56", "PLN")
+    page = logged_in.get(reverse("web:dashboard")).content.decode()
+    assert "1234,56" in page
+    assert customer.deposit_title in page
+    assert "Wpłata" in page  # PAYIN, as a customer reads it (Polish by default)
+
+
+def test_home_and_login_pages_render_in_polish_and_english(client, db):
+    assert "Zaloguj" in client.get("/", HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "Log in" in client.get("/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_wrong_password_is_refused_with_a_message(client, customer):
+    response = client.post(reverse("web:login"), {"username": customer.email, "password": "bad"})
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
