@@ -46,10 +46,18 @@ browser:
 		else echo "WARNING: /usr/bin/chromium missing and not root: browser tests will be skipped"; fi; \
 	fi
 
-## make bench: every benchmark, JSON lines on stdout.
-bench: $(BIN)/.installed
+## make bench: every benchmark, JSON lines on stdout. The comparison engines
+## (lightmatchingengine, pyorderbook) live only in the separate bench venv.
+BENCH := .venv-bench/bin
+$(BENCH)/.installed: pyproject.toml bench/requirements-engines.txt
+	@test -x $(BENCH)/python || $(PYTHON) -m venv .venv-bench
+	$(BENCH)/python -m pip install --quiet --upgrade pip
+	$(BENCH)/python -m pip install --quiet -e . -r bench/requirements-engines.txt
+	@touch $@
+
+bench: $(BENCH)/.installed
 	@for b in bench/*.py; do case $$b in */__init__.py|*/workloads.py|*/_*) ;; *) \
-		$(BIN)/python -m bench.$$(basename $$b .py) || exit 1;; esac; done
+		$(BENCH)/python -m bench.$$(basename $$b .py) || exit 1;; esac; done
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static
