@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "kantor.ledger",
     "kantor.customers",
     "kantor.rates",
+    "kantor.banking",
+    "kantor.exchange",
     "kantor.api",
     "kantor.ops",
     "kantor.web",

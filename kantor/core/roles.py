@@ -15,7 +15,8 @@ compliance  view every Kantor model (customers, bank accounts, API keys,
             review permissions are added here with the compliance app.
 board       (management board) view every Kantor model; approve
             politically exposed persons (REG-11, ``customers.approve_pep``,
-            used once the PEP flow exists).
+            used once the PEP flow exists); waive rate-lock damages
+            (LOCK-11, ``exchange.waive_damages``).
 ==========  ================================================================
 
 Grants are ``app_label.codename`` patterns (``fnmatch``) matched against the
@@ -50,14 +51,23 @@ STAFF_GROUPS: dict[str, tuple[str, ...]] = {
         "customers.view_apikey",
         "customers.revoke_apikey",
         "ledger.view_*",
+        # Banking (issue 4): the review and suspense queues (DEP-3..6), payout files (WD-4).
+        "banking.view_*",
+        "banking.review_deposit",
+        "banking.manage_payouts",
     ),
     COMPLIANCE: (
         "*.view_*",
         "customers.set_customer_status",
+        # Banking (issue 4): identification decisions (DEP-3, AML-1), payout holds (WD-2).
+        "banking.review_deposit",
+        "banking.place_hold",
     ),
     BOARD: (
         "*.view_*",
         "customers.approve_pep",
+        # LOCK-11: waiving damages owed to the operator is a management decision.
+        "exchange.waive_damages",
     ),
 }
 

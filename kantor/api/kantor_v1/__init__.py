@@ -36,3 +36,16 @@ class Pong(Schema):
 def ping(request: HttpRequest):
     """A public liveness check answering the server's time (clients check their clock)."""
     return ok({"ts": format_ts(timezone.now())})
+
+
+# -- exchange with the operator (issue 5): rate lock (LOCK-1..15), exchange on deposit (FX-2)
+from . import deposit_orders, rate_lock  # noqa: E402
+
+api.add_router("", rate_lock.router)
+api.add_router("", deposit_orders.router)
+
+
+# -- money in and out (issue 4): deposit instructions (DEP-1), the CSV statement (DOC-4)
+from . import banking  # noqa: E402
+
+api.add_router("", banking.router)

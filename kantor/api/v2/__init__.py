@@ -42,3 +42,10 @@ api = make_api(
 )
 api.add_router("", account.router)
 api.add_router("", direct_fx.router)
+
+
+# -- money in and out (issue 4): withdrawals (WD-1..4), the MT940 history (DOC-4)
+from . import mt940, transfer  # noqa: E402
+
+api.add_router("", transfer.router)
+api.add_router("", mt940.router)

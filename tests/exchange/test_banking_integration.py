@@ -1,0 +1,44 @@
+"""End to end: a bank statement line pays a rate-locked order (DEP-2 → LOCK-7 → LOCK-9).
+
+The staff CSV is imported by banking exactly as in production; banking
+identifies the sender (DEP-3), books the deposit and offers it to the
+exchange's handler, which executes the order at the locked rate.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from kantor.banking import actions as banking
+from kantor.banking.queries import client_bank_account_iban
+from kantor.domain.money import Money
+from kantor.exchange.models import LockStatus, RateLockPayment
+from kantor.ledger.invariants import check_ledger
+from kantor.ledger.queries import customer_balance
+from tests.exchange.conftest import T0, lock_ready, place
+
+
+def statement(customer, order, amount: str, title: str, booked: str) -> bytes:
+    account = customer.pln_account
+    rows = [
+        "account_iban;reference;booking_date;direction;amount;currency;"
+        "counterparty_name;counterparty_account;title",
+        f"{client_bank_account_iban('PLN')};REF-{order.title};{booked};C;{amount};PLN;"
+        f"{account.holder_name};{account.iban};{title}",
+    ]
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_a_statement_line_with_the_title_executes_the_locked_order_DEP_2_LOCK_9(customer):
+    lock_ready(customer)
+    order = place(customer)  # BUY 1000 EUR, 4350.00 PLN due by 9 March 18:00
+    data = statement(customer, order, "4350,00", f"Zaplata {order.title}", "2026-03-03")
+    banking.import_statement(data, filename="manual.csv", now=T0 + timedelta(days=1, hours=2))
+    order.refresh_from_db()
+    assert order.status == LockStatus.EXECUTED, RateLockPayment.objects.values()
+    assert customer_balance(customer, "EUR").available == Money("1000.00", "EUR")
+    assert customer_balance(customer, "PLN").available == Money("0.00", "PLN")
+    # the same statement again books nothing (DEP-2), and pays nothing twice
+    banking.import_statement(data, filename="again.csv", now=T0 + timedelta(days=1, hours=3))
+    assert RateLockPayment.objects.count() == 1
+    assert check_ledger().ok
