@@ -65,8 +65,13 @@ class KeyMaterial:
 
 
 def generate_key() -> str:
-    """256 bits of randomness, URL-safe (no characters that need quoting in a header)."""
-    return secrets.token_urlsafe(32)
+    """256 bits of randomness as 64 hex digits.
+
+    Hex needs no quoting in a header, and neither the key nor its prefix can
+    start with ``-`` (which a shell command such as ``kantor apikey revoke
+    PREFIX`` would take for an option, as base64url keys sometimes did).
+    """
+    return secrets.token_hex(32)
 
 
 def hash_key(key: str) -> str:

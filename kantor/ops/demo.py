@@ -21,6 +21,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from kantor.banking.queries import client_bank_account_iban
 from kantor.core import roles
 from kantor.customers.actions import (
     add_bank_account,
@@ -162,7 +163,7 @@ def _deposit(customer: Customer, money: Money, now) -> None:
                     "transferTitle": customer.deposit_title,
                     "senderName": customer.display_name,
                     "sourceAccount": sender.iban if sender else "",
-                    "destinationAccount": "",
+                    "destinationAccount": client_bank_account_iban(money.currency.code) or "",
                 },
                 entries=[
                     debit(

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from kantor.banking.queries import deposit_instructions
 from kantor.ledger.models import HistoryItem
 from kantor.ledger.queries import customer_balances
 
@@ -44,6 +45,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "customer": customer,
             "balances": customer_balances(customer),
             "bank_accounts": customer.bank_accounts.filter(is_active=True),
+            "deposit_instructions": deposit_instructions(customer),
             "history": HistoryItem.objects.filter(customer=customer)
             .select_related("transaction")
             .order_by("-id")[:10],
