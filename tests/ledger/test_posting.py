@@ -235,3 +235,20 @@ def test_check_finds_reserved_funds_no_order_holds_MON_5(customer):
     )
     report = check_ledger()
     assert any("reserved 400, open orders and withdrawals hold 0" in p for p in report.problems)
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_legs_added_to_a_posted_transaction_MON_4(customer):
+    tx = fund(customer, "10.00", "PLN")
+    bank = accounts.operator_account(AccountKind.CLIENT_BANK, "PLN")
+    extra = [
+        Leg(transaction=tx, account=bank, currency="PLN", amount_minor=500),
+        Leg(
+            transaction=tx,
+            account=accounts.available(customer, "PLN"),
+            currency="PLN",
+            amount_minor=-500,
+        ),
+    ]
+    with pytest.raises(IntegrityError, match="posted transaction"), transaction.atomic():
+        Leg.objects.bulk_create(extra)
