@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "kantor.rates",
     "kantor.banking",
     "kantor.exchange",
+    "kantor.market",
     "kantor.api",
     "kantor.ops",
     "kantor.web",

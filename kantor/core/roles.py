@@ -55,6 +55,9 @@ STAFF_GROUPS: dict[str, tuple[str, ...]] = {
         "banking.view_*",
         "banking.review_deposit",
         "banking.manage_payouts",
+        # Market (issue 3): see orders and trades; cancel an order for a reason (MKT-9).
+        "market.view_*",
+        "market.cancel_order",
     ),
     COMPLIANCE: (
         "*.view_*",

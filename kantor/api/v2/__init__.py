@@ -49,3 +49,9 @@ from . import mt940, transfer  # noqa: E402
 
 api.add_router("", transfer.router)
 api.add_router("", mt940.router)
+
+
+# -- the peer-to-peer market (issue 3): orders, close, best offers (MKT-1..12)
+from . import market_fx  # noqa: E402
+
+api.add_router("", market_fx.router)

@@ -1,0 +1,285 @@
+"""Write operations of the market: accepting orders and cancels (MKT-1..9, FEE-2).
+
+Accepting is one short transaction (Zulip-style action; never ``durable``:
+the API's ``submit`` runs it inside its own transaction): validate, reserve
+the full cover (MKT-2: ``available → reserved``, one ledger posting), take
+the pair's next sequence number, insert the order, ring the matcher. The
+sequence number is taken last, under the ``MarketSequence`` row lock, so the
+lock is held only for the insert and the commit, and numbers commit in
+order. Matching happens later, in the pair's matcher (``kantor.market.matcher``),
+which is the only writer of fills.
+
+Rows are locked in one order everywhere — ledger accounts (in primary-key
+order, by the posting code), then an order row, then the sequence row — so
+acceptance, cancels and the matcher cannot deadlock.
+
+``place_order`` is idempotent by ``submit_id`` (per customer): a repeat
+returns the first order and books nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from kantor.core import audit
+from kantor.customers.models import Customer
+from kantor.domain.money import CurrencyPair, Money
+from kantor.domain.orderbook_events import Side
+from kantor.ledger import accounts
+from kantor.ledger.models import Account, AccountKind
+from kantor.ledger.posting import Entry, InsufficientFunds, Posting, post_batch
+from kantor.rates.queries import pair_config
+
+from . import conf
+from .doorbell import ring
+from .errors import InvalidOrder, OrderNotFound
+from .models import BuySell, Order, OrderStatus
+from .pairs import open_market
+from .validation import OrderRequest, require_no_arrears, validate_order
+
+__all__ = [
+    "OrderRequest",
+    "cancel_customer_orders",
+    "cancel_order",
+    "place_order",
+    "place_orders",
+    "preview_order",
+    "validate_order",
+]
+
+RESERVE_KIND = "market_fx_reserve"
+
+
+def preview_order(customer: Customer, *args, **kwargs) -> OrderRequest:
+    """A dry run: ``place_order``'s checks, funds included, booking nothing."""
+    request = validate_order(customer, *args, **kwargs)
+    account = accounts.available(customer, request.reservation.currency.code)
+    if account.balance_minor < request.reservation.minor:
+        raise InsufficientFunds(account, account.balance_minor, request.reservation.minor)
+    return request
+
+
+@transaction.atomic
+def place_order(
+    customer: Customer,
+    pair: str | CurrencyPair,
+    side: BuySell | Side | str,
+    volume: Decimal | str | Money,
+    volume_currency: str | None,
+    limit_price: Decimal | str,
+    *,
+    submit_id: str = "",
+    ordered_by: str = "",
+    now: datetime | None = None,
+) -> Order:
+    """MKT-1/2: accept an order with full cover reserved; the matcher trades it.
+
+    Raises ``PairNotOffered``/``UnsupportedCurrency`` (CURRENCY_NOT_SUPPORTED),
+    ``InvalidOrder``/``InvalidAmount`` (INVALID_ARGUMENTS), ``AmountTooSmall``
+    (MKT-8), ``NotAllowed``/``FeesInArrears`` (NOT_AUTHORIZED, FEE-2) or the
+    ledger's ``InsufficientFunds`` (MKT-2, checked under the balance's lock).
+    """
+    if submit_id:
+        existing = Order.objects.filter(customer=customer, submit_id=submit_id).first()
+        if existing is not None:
+            return existing
+    request = validate_order(
+        customer, pair, side, volume, volume_currency, limit_price, check_arrears=False
+    )
+    return _accept([request], submit_ids=[submit_id], ordered_by=ordered_by, now=now)[0]
+
+
+@transaction.atomic
+def place_orders(
+    requests: Sequence[OrderRequest],
+    *,
+    ordered_by: str = "",
+    now: datetime | None = None,
+) -> list[Order]:
+    """Accept several validated orders of one pair in one transaction, in their order.
+
+    A gateway's group commit (``validate_order`` each, then this): one
+    reservation batch, one range of sequence numbers, one insert. All or
+    none: ``InsufficientFunds`` for one refuses all.
+    """
+    return _accept(list(requests), submit_ids=None, ordered_by=ordered_by, now=now)
+
+
+def _accept(
+    requests: list[OrderRequest],
+    *,
+    submit_ids: list[str] | None,
+    ordered_by: str,
+    now: datetime | None,
+) -> list[Order]:
+    if not requests:
+        return []
+    code = requests[0].pair.code
+    if any(r.pair.code != code for r in requests):
+        raise InvalidOrder("one batch, one pair")
+    now = now or timezone.now()
+    fee_rate = conf.commission_rate()
+    holding = _holding_accounts({(r.customer.pk, r.reservation.currency.code) for r in requests})
+    for r in {r.customer.pk: r for r in requests}.values():  # FEE-2, from the same query
+        require_no_arrears(r.customer, holding.get(("owed", r.customer.pk), []))
+    orders, postings = [], []
+    for i, r in enumerate(requests):
+        cur = r.reservation.currency.code
+        order = Order(
+            order_id=uuid.uuid4(),
+            customer=r.customer,
+            pair=code,
+            side=r.side,
+            volume_minor=r.volume.minor,
+            volume_currency=r.volume.currency.code,
+            limit_price=r.limit_price,
+            sold_currency=cur,
+            bought_currency=r.bought_currency,
+            reserved_minor=r.reservation.minor,
+            commission_rate=fee_rate,
+            fee_discount=Decimal(r.customer.fee_discount or 0),
+            submit_id=submit_ids[i] if submit_ids else "",
+            ordered_by=ordered_by,
+            submitted_at=now,
+            updated_at=now,
+        )
+        orders.append(order)
+        key = (r.customer.pk, cur)
+        postings.append(
+            Posting(
+                idempotency_key=f"market:reserve:{order.order_id}",
+                kind=RESERVE_KIND,
+                entries=[
+                    Entry(holding[(AccountKind.CUSTOMER_AVAILABLE, *key)], r.reservation.minor),
+                    Entry(holding[(AccountKind.CUSTOMER_RESERVED, *key)], -r.reservation.minor),
+                ],
+                description=f"MKT-2 cover of {r.side} {r.volume} {code} @ {r.limit_price}",
+                details={"orderId": str(order.order_id), "currencyPair": code},
+                submit_id=order.submit_id,
+                ordered_by=ordered_by,
+                created_at=now,
+            )
+        )
+    post_batch(postings)  # MON-5 under the accounts' row locks: InsufficientFunds
+    last = _take_sequence(code, len(orders))
+    for offset, order in enumerate(orders):
+        order.seq = last - len(orders) + 1 + offset
+    Order.objects.bulk_create(orders)
+    ring(code)
+    return orders
+
+
+def _holding_accounts(keys: set[tuple[int, str]]) -> dict[tuple, Any]:
+    """One query: the available and reserved accounts of (customer, currency)
+    pairs, and under ``("owed", customer)`` the customers' receivables (FEE-2)."""
+    kinds = (AccountKind.CUSTOMER_AVAILABLE, AccountKind.CUSTOMER_RESERVED)
+    customers = {c for c, _ in keys}
+    rows = Account.objects.filter(
+        Q(kind__in=kinds, currency__in={cur for _, cur in keys})
+        | Q(kind=AccountKind.CUSTOMER_RECEIVABLE, balance_minor__gt=0),
+        customer_id__in=customers,
+    )
+    found: dict[tuple, Any] = {}
+    for a in rows:
+        if a.kind == AccountKind.CUSTOMER_RECEIVABLE:
+            found.setdefault(("owed", a.customer_id), []).append(a)
+        else:
+            found[(a.kind, a.customer_id, a.currency)] = a
+    for customer_id, cur in keys:
+        for kind in kinds:
+            if (kind, customer_id, cur) not in found:
+                found[(kind, customer_id, cur)] = accounts.customer_account(customer_id, kind, cur)
+    return found
+
+
+def _take_sequence(code: str, count: int) -> int:
+    """The last of ``count`` new sequence numbers of the pair (row-locked until commit)."""
+    sql = (
+        "UPDATE market_marketsequence SET last_seq = last_seq + %s WHERE pair = %s "
+        "RETURNING last_seq"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [count, code])
+        row = cursor.fetchone()
+        if row is None:  # the pair's market opens now
+            open_market(pair_config(code, offered_only=False))
+            cursor.execute(sql, [count, code])
+            row = cursor.fetchone()
+        return int(row[0])
+
+
+@transaction.atomic
+def cancel_order(
+    order: Order | uuid.UUID | str,
+    *,
+    customer: Customer | None = None,
+    acting_user=None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Order:
+    """MKT-9: accept a cancel of the unfilled rest; the matcher applies it in sequence.
+
+    With ``customer`` the order must be theirs (else ``OrderNotFound``);
+    without, it is an operator's cancel (MKT-9 "operator cancellations",
+    TERM-3) by ``acting_user`` (None: the system or the operator's CLI),
+    which needs a ``reason`` and is audited.
+    Cancelling a closed order, or one already being cancelled, changes
+    nothing and returns it: a race with the last fill is normal.
+    """
+    order_id = order.order_id if isinstance(order, Order) else order
+    rows = Order.objects.select_for_update().filter(order_id=_uuid(order_id))
+    if customer is not None:
+        rows = rows.filter(customer=customer)
+    elif not reason.strip():
+        raise InvalidOrder("an operator's cancel needs a reason", code="REASON_REQUIRED")
+    found = rows.first()
+    if found is None:
+        raise OrderNotFound(f"no order {order_id}", error_data={"orderId": str(order_id)})
+    if found.status == OrderStatus.CLOSED or found.cancel_seq is not None:
+        return found
+    now = now or timezone.now()
+    found.cancel_seq = _take_sequence(found.pair, 1)
+    found.cancel_requested_at = now
+    found.cancelled_by = acting_user if customer is None else None
+    found.cancel_reason = reason.strip()[:300]
+    found.updated_at = now
+    found.save(
+        update_fields=[
+            "cancel_seq",
+            "cancel_requested_at",
+            "cancelled_by",
+            "cancel_reason",
+            "updated_at",
+        ]
+    )
+    if customer is None:
+        audit.record(
+            "market.order_cancelled",
+            acting_user=acting_user,
+            obj=found,
+            details={"reason": found.cancel_reason, "orderId": str(found.order_id)},
+        )
+    ring(found.pair)
+    return found
+
+
+@transaction.atomic
+def cancel_customer_orders(customer: Customer, *, acting_user, reason: str) -> list[Order]:
+    """TERM-3: the operator removes every active order of a customer."""
+    active = Order.objects.filter(customer=customer, status=OrderStatus.ACTIVE).order_by("pk")
+    return [cancel_order(o, acting_user=acting_user, reason=reason) for o in active]
+
+
+def _uuid(value) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        raise OrderNotFound(f"no order {value}", error_data={"orderId": str(value)}) from None

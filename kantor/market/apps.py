@@ -1,0 +1,22 @@
+from django.apps import AppConfig, apps
+
+
+class MarketConfig(AppConfig):
+    """The peer-to-peer market: orders, matching, trades (MKT-1..12, FEE-1, FEE-2)."""
+
+    name = "kantor.market"
+    label = "market"
+    verbose_name = "Kantor: peer-to-peer market"
+
+    def ready(self) -> None:
+        from kantor.ledger import reservations
+
+        from .queries import reserved_by_open_orders
+
+        # MON-5, MKT-2: what open orders hold in customers' reserved accounts.
+        reservations.register("market.orders", reserved_by_open_orders)
+        if apps.is_installed("kantor.ops"):
+            from kantor.ops import processes
+
+            # `kantor run` starts the matchers of every pair next to the web server.
+            processes.register("market", lambda: ["market", "matcher", "--all"])

@@ -1,0 +1,333 @@
+"""One sequential matcher per pair (the LMAX / exchange-core shape, in Python).
+
+A ``Matcher`` owns its pair's in-memory ``OrderBook`` and is the only writer
+of fills. Its input is the durable ordered log of accepted commands (orders
+by ``Order.seq``, cancels by ``Order.cancel_seq``, see ``models``); for each
+batch of up to ``KANTOR_MARKET_BATCH_SIZE`` commands it:
+
+1. reads the next commands after ``MatcherState.applied_seq``, in sequence;
+2. feeds them to the engine (MKT-3..9, the MKT-7 band from the mid *at
+   matching time*) and turns the events into postings, trades and order
+   changes (``kantor.market.settlement``);
+3. commits all of it in ONE database transaction (``post_batch`` for the
+   postings), together with ``applied_seq`` — compare-and-set: if another
+   process moved it, nothing commits — and the published book (MKT-12).
+
+Crash safety: a batch commits whole or not at all. After a crash or any
+failed commit the matcher rebuilds its book from the orders resting at
+``applied_seq`` (``load``) and applies the same commands again. No accepted
+order is lost (it is in the log); no trade is booked twice (the batch that
+booked it moved ``applied_seq`` past it, and its ledger idempotency key
+``market:PAIR:seq:n`` is unique).
+
+``run_matcher_once(pair)`` drains the log synchronously (tests, CLI
+``--once``); ``run_forever`` is the process ``kantor market matcher`` runs,
+woken by ``kantor.market.doorbell``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from kantor.api.formats import format_rate, format_ts
+from kantor.domain.money import Money
+from kantor.domain.orderbook_events import EventKind, OrderState, Side
+from kantor.ledger.posting import post_batch
+from kantor.rates.errors import NoRateForPair
+from kantor.rates.queries import mid_at
+
+from . import conf
+from .doorbell import MatcherSession
+from .models import MatcherState, Order, OrderStatus, Trade
+from .pairs import MarketPair, market_pair
+from .settlement import AccountCache, OrderView, Settlement, fee_fraction
+from .snapshot import take_snapshot
+
+__all__ = ["BatchResult", "Matcher", "StaleMatcher", "run_forever", "run_matcher_once"]
+
+log = logging.getLogger("kantor.market")
+
+_FILL, _DONE = EventKind.FILL, EventKind.DONE
+_ORDER_FIELDS = (
+    "pk", "order_id", "customer_id", "seq", "side", "volume_minor", "volume_currency",
+    "limit_price", "reserved_minor", "sold_minor", "bought_minor", "commission_minor",
+    "commission_rate", "fee_discount", "submit_id", "ordered_by", "submitted_at",
+)  # fmt: skip
+
+
+class StaleMatcher(RuntimeError):
+    """``applied_seq`` moved under this matcher: another one ran the pair."""
+
+    code = "MATCHER_STALE"
+
+
+@dataclass
+class BatchResult:
+    """What one committed batch did (the bench reads the latency fields)."""
+
+    pair: str
+    commands: int = 0
+    trades: int = 0
+    first_seq: int = 0
+    last_seq: int = 0
+    #: seqs of incoming orders that traded on arrival
+    takers: list[int] = field(default_factory=list)
+    committed_at: float = 0.0
+
+
+class Matcher:
+    """The matcher of one pair; see the module docstring."""
+
+    def __init__(self, pair: str, *, on_commit: Callable[[BatchResult], None] | None = None):
+        self.market: MarketPair = market_pair(pair, offered_only=False)
+        self.code = self.market.code
+        self.on_commit = on_commit
+        self.batches = 0
+        self.warned_no_mid = False
+        self.stale = True
+        self.load()
+
+    # -- state -------------------------------------------------------------------------
+    def load(self) -> None:
+        """Rebuild the book from the orders resting at ``applied_seq`` (after a restart)."""
+        state, _ = MatcherState.objects.get_or_create(pair=self.code)
+        self.applied = state.applied_seq
+        self.published = {k: v for k, v in (state.book or {}).items() if k not in ("ts", "seq")}
+        self.book = self.market.new_book()
+        self.accounts = AccountCache()
+        self.views: dict[int, OrderView] = {}
+        rows = (
+            Order.objects.filter(pair=self.code, status=OrderStatus.ACTIVE, seq__lte=self.applied)
+            .order_by("seq")
+            .values(*_ORDER_FIELDS)
+        )
+        states = []
+        for row in rows.iterator(chunk_size=5000):
+            view = self._view(row)
+            self.views[view.seq] = view
+            side = Side.BUY if view.buy else Side.SELL
+            states.append(
+                OrderState(view.seq, view.customer_id, side, view.ticks, view.remaining,
+                           view.in_quote, view.base_filled, view.quote_filled)
+            )  # fmt: skip
+        self.book.restore(states)
+        self.stale = False
+
+    def _view(self, row: dict, *, new: bool = False) -> OrderView:
+        """The working copy of an order row; a ``new`` order enters the book unfilled."""
+        pair = self.market.pair
+        buy = row["side"] == "BUY"
+        volume_cur = row["volume_currency"]
+        num, den = fee_fraction(row["commission_rate"], row["fee_discount"])
+        details = {
+            "orderId": str(row["order_id"]),
+            "buySell": row["side"],
+            "orderVolume": str(Money.from_minor(row["volume_minor"], volume_cur)),
+            "priceLimit": format_rate(row["limit_price"], pair),
+        }
+        if row["submit_id"]:
+            details["submitId"] = row["submit_id"]
+        if row["ordered_by"]:
+            details["orderedBy"] = row["ordered_by"]
+        return OrderView(
+            pk=row["pk"],
+            order_id=str(row["order_id"]),
+            customer_id=row["customer_id"],
+            seq=row["seq"],
+            buy=buy,
+            in_quote=volume_cur == pair.quote.code,
+            volume_minor=row["volume_minor"],
+            ticks=self.market.scale.ticks(row["limit_price"]),
+            reserved=row["reserved_minor"],
+            sold=0 if new else row["sold_minor"],
+            bought=0 if new else row["bought_minor"],
+            commission=0 if new else row["commission_minor"],
+            fee_num=num,
+            fee_den=den,
+            details=details,
+            submitted_ts=format_ts(row["submitted_at"]),
+        )
+
+    # -- one batch -----------------------------------------------------------------------
+    def pending(self, limit: int) -> list[tuple[int, str, object]]:
+        """The next commands after ``applied`` in sequence: (seq, "submit"|"cancel", payload)."""
+        submits = Order.objects.filter(pair=self.code, seq__gt=self.applied).order_by("seq")
+        cancels = Order.objects.filter(pair=self.code, cancel_seq__gt=self.applied).order_by(
+            "cancel_seq"
+        )
+        commands = [(row["seq"], "submit", row) for row in submits.values(*_ORDER_FIELDS)[:limit]]
+        commands += [
+            (cseq, "cancel", seq) for cseq, seq in cancels.values_list("cancel_seq", "seq")[:limit]
+        ]
+        commands.sort(key=lambda c: c[0])
+        out = []
+        expected = self.applied + 1
+        for command in commands[:limit]:
+            if command[0] != expected:  # numbers commit densely; a gap is not yet visible
+                break
+            out.append(command)
+            expected += 1
+        return out
+
+    def run_once(self) -> BatchResult:
+        """Apply and commit the next batch; a result with ``commands == 0`` if none."""
+        if self.stale:
+            self.load()
+        commands = self.pending(conf.batch_size())
+        result = BatchResult(self.code)
+        if not commands:
+            return result
+        now = timezone.now()
+        settlement = Settlement(self.market.pair, self.accounts, now)
+        try:
+            self._apply(commands, settlement, now)
+            self._commit(commands, settlement, now)
+        except BaseException:
+            self.stale = True  # the book ran ahead of the database: reload what committed
+            raise
+        result.commands = len(commands)
+        result.trades = len(settlement.trades)
+        result.first_seq, result.last_seq = commands[0][0], commands[-1][0]
+        result.takers = settlement.takers
+        result.committed_at = time.time()
+        if self.on_commit is not None:
+            self.on_commit(result)
+        return result
+
+    def _band(self, now: datetime) -> tuple[int, int] | None:
+        """MKT-7: the ticks allowed at matching time; no mid known → no band."""
+        deviation = conf.price_band()
+        if deviation is None:
+            return None
+        try:
+            mid = mid_at(self.code, now)
+        except NoRateForPair:
+            if not self.warned_no_mid:
+                log.warning("%s: no mid rate yet, trading without the MKT-7 band", self.code)
+                self.warned_no_mid = True
+            return None
+        return self.market.scale.price_band(mid, deviation)
+
+    def _apply(self, commands, settlement: Settlement, now: datetime) -> None:
+        band = self._band(now)
+        views, book = self.views, self.book
+        new = [c[2] for c in commands if c[1] == "submit"]
+        ids = {row["customer_id"] for row in new}
+        self.accounts.prefetch(ids, (self.market.pair.base.code, self.market.pair.quote.code))
+        for seq, kind, payload in commands:
+            if kind == "submit":
+                view = self._view(payload, new=True)
+                views[seq] = view
+                side = Side.BUY if view.buy else Side.SELL
+                events = book.submit(
+                    seq, view.customer_id, side, view.ticks, view.volume_minor, view.in_quote, band
+                )
+            else:
+                events = book.cancel(payload)
+            n = 0
+            for event in events:
+                kind_ = event[0]
+                if kind_ is _FILL:
+                    settlement.fill(seq, n, views[event[1]], views[event[2]], event)
+                    if n == 0:
+                        settlement.takers.append(seq)
+                    n += 1
+                elif kind_ is _DONE:
+                    settlement.close(views.pop(event[1]), event[4], event)
+
+    def _commit(self, commands, settlement: Settlement, now: datetime) -> None:
+        last = commands[-1][0]
+        snapshot = take_snapshot(
+            self.book, self.views, depth=conf.snapshot_levels(), seq=last, ts=format_ts(now)
+        )
+        changes = {"applied_seq": last, "updated_at": now}
+        published = {k: v for k, v in snapshot.items() if k not in ("ts", "seq")}
+        if published != self.published:  # rewrite the book only when its top moved
+            changes["book"] = snapshot
+        with transaction.atomic():
+            # compare-and-set first: a stale matcher fails before writing anything,
+            # and a second one waits on this row until the first commits
+            moved = MatcherState.objects.filter(pair=self.code, applied_seq=self.applied).update(
+                **changes
+            )
+            if moved != 1:
+                raise StaleMatcher(f"{self.code}: applied_seq moved under this matcher")
+            txs = post_batch(settlement.postings)
+            for trade, index in zip(settlement.trades, settlement.trade_postings, strict=True):
+                trade.transaction_id = txs[index].pk
+            Trade.objects.bulk_create(settlement.trades)
+            settlement.write_orders()
+            self.batches += 1
+            _test_pause_before_commit(self.batches)
+        self.applied = last
+        self.published = published
+
+
+def _test_pause_before_commit(batch: int) -> None:
+    """Test hook: with ``KANTOR_MARKET_TEST_PAUSE_BEFORE_COMMIT=N`` the matcher
+    announces batch N's writes, uncommitted, on stdout and blocks, so that a
+    test can SIGKILL it mid-batch. Never set in production."""
+    wanted = os.environ.get("KANTOR_MARKET_TEST_PAUSE_BEFORE_COMMIT")
+    if wanted and int(wanted) == batch:
+        sys.stdout.write(f"PAUSED {batch}\n")
+        sys.stdout.flush()
+        sys.stdin.readline()
+
+
+def run_matcher_once(pair: str) -> list[BatchResult]:
+    """Apply every command accepted so far, synchronously, from a freshly loaded book."""
+    matcher = Matcher(pair)
+    results = []
+    while (result := matcher.run_once()).commands:
+        results.append(result)
+    return results
+
+
+def run_forever(
+    pairs: Iterable[str],
+    stop: threading.Event,
+    *,
+    safety_timeout: float = 1.0,
+    max_failures: int = 5,
+    on_commit: Callable[[BatchResult], None] | None = None,
+) -> None:
+    """The matcher process: one matcher per pair, woken by the doorbell.
+
+    Pairs take turns, one batch each, so a busy pair cannot starve the
+    others. ``MatcherLocked`` if another process already runs one of them.
+    """
+    codes = sorted({market_pair(p, offered_only=False).code for p in pairs})
+    with MatcherSession(codes) as session:
+        matchers = {code: Matcher(code, on_commit=on_commit) for code in codes}
+        log.info("matching %s", ", ".join(codes))
+        busy, failures, size = set(codes), 0, conf.batch_size()
+        while not stop.is_set():
+            for code in sorted(busy):
+                try:
+                    result = matchers[code].run_once()
+                    failures = 0
+                except Exception:
+                    failures += 1
+                    log.exception("%s: batch failed (%d in a row)", code, failures)
+                    if failures >= max_failures:
+                        raise
+                    close_old_connections()
+                    stop.wait(0.05 * failures)  # back off while the database recovers
+                    continue
+                if result.commands < size:
+                    busy.discard(code)
+            if busy:
+                busy |= session.wait(0)
+                continue
+            woken = session.wait(safety_timeout)
+            busy = woken or set(codes)

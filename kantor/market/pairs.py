@@ -1,0 +1,103 @@
+"""A pair as the market trades it: its scale, its minimums, its sequence row.
+
+``MarketPair`` joins the operator's pair configuration (MON-3, the rates
+app) with what the market fixes for itself: the rate decimals its book
+counts ticks in (``MarketSequence.rate_decimals``, fixed when the pair's
+market opens) and the MKT-8 minimums (``kantor.market.conf``). The pure
+engine answers the arithmetic questions (MKT-2 reservation, MKT-8 minimum)
+through an empty ``OrderBook`` that is never fed an order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kantor.domain.money import CurrencyPair, Money
+from kantor.domain.orderbook import OrderBook
+from kantor.domain.orderbook_events import Side
+from kantor.domain.orderbook_scale import BookScale
+from kantor.rates.models import OfferedPair
+from kantor.rates.queries import pair_config
+
+from . import conf
+from .models import MarketSequence
+
+__all__ = ["MarketPair", "market_pair", "open_market"]
+
+
+@dataclass(frozen=True)
+class MarketPair:
+    pair: CurrencyPair
+    min_base: Money
+    min_quote: Money
+
+    @property
+    def code(self) -> str:
+        return self.pair.code
+
+    @property
+    def scale(self) -> BookScale:
+        return BookScale(self.pair)
+
+    def new_book(self) -> OrderBook:
+        """An empty book with this pair's scale and MKT-8 minimums."""
+        return self.scale.new_book(min_base=self.min_base, min_quote=self.min_quote)
+
+    @property
+    def rules(self) -> OrderBook:
+        """An empty book used only for its pure arithmetic (never fed orders)."""
+        return _rules(self.code, self.pair.rate_decimals, self.min_base.minor, self.min_quote.minor)
+
+    @property
+    def divisor(self) -> int:
+        """D: ``q`` base minor units at ``p`` ticks are worth ``q * p / D`` quote minor units."""
+        return self.rules.divisor
+
+    def reservation(self, side: Side, ticks: int, volume_minor: int, in_quote: bool) -> int:
+        """MKT-2: minor units of the sold currency that cover the whole order."""
+        return self.rules.reservation(side, ticks, volume_minor, in_quote)
+
+    def below_minimum(self, ticks: int, volume_minor: int, in_quote: bool) -> bool:
+        """MKT-8: is the order worth less than the minimum in either currency?"""
+        return self.rules.below_minimum(ticks, volume_minor, in_quote)
+
+
+#: pair → the rate decimals its market opened with (they never change afterwards)
+_opened: dict[str, int] = {}
+
+
+@lru_cache(maxsize=256)
+def _rules(code: str, rate_decimals: int, min_base: int, min_quote: int) -> OrderBook:
+    pair = CurrencyPair.parse(code, rate_decimals)
+    return OrderBook(
+        pair.base.minor_units,
+        pair.quote.minor_units,
+        rate_decimals,
+        min_base=min_base,
+        min_quote=min_quote,
+    )
+
+
+def open_market(config: OfferedPair) -> int:
+    """The pair's sequence row (created on first use); its fixed rate decimals."""
+    sequence, _ = MarketSequence.objects.get_or_create(
+        pair=config.code, defaults={"rate_decimals": config.rate_decimals}
+    )
+    _opened[config.code] = sequence.rate_decimals
+    return sequence.rate_decimals
+
+
+def market_pair(pair: str | CurrencyPair, *, offered_only: bool = True) -> MarketPair:
+    """The pair's market; opens it (its sequence row) on first use.
+
+    ``offered_only``: accepting orders needs a pair the operator offers now
+    (else ``PairNotOffered``, CURRENCY_NOT_SUPPORTED); a matcher still runs
+    a pair that was withdrawn, so that its resting orders can be cancelled.
+    """
+    config = pair_config(pair, offered_only=offered_only)
+    decimals = _opened.get(config.code)
+    if decimals is None:
+        decimals = open_market(config)
+    cp = CurrencyPair.parse(config.code, decimals)
+    return MarketPair(cp, conf.min_trade(cp.base.code), conf.min_trade(cp.quote.code))
