@@ -35,7 +35,9 @@ from kantor.ledger import accounts
 from kantor.ledger.models import AccountKind
 from kantor.ledger.operations import Operation
 from kantor.ledger.posting import DuplicatePosting, Posting, credit, debit, post
+from kantor.market.actions import place_order
 from kantor.rates import actions as rate_actions
+from kantor.rates import queries as rate_queries
 
 DEMO_PASSWORD = "kantor-demo-2026"  # noqa: S105 - published demo credentials
 
@@ -117,6 +119,7 @@ def load_demo(*, now=None, out=print) -> None:
             for amount, cur in spec["_deposits"]:
                 _deposit(customer, Money(Decimal(amount), cur), now)
     _rates(now, out)
+    _market_orders(customers, out)
     _api_key(customers[0], out)
 
 
@@ -182,6 +185,36 @@ def _rates(now, out) -> None:
     result = rate_actions.load_history(days=365)
     rate_actions.publish_rates(now)
     out(f"rates: {result}")
+
+
+def _market_orders(customers: list[Customer], out) -> None:
+    """A few resting EUR/PLN offers around the mid, so the book isn't empty (MKT-12).
+
+    Bids below and asks above the mid never cross each other; the matcher
+    started by ``kantor run`` rests them in the book. Fixed submitIds keep
+    this idempotent.
+    """
+    mid = rate_queries.current_rate("EURPLN").mid
+    step = Decimal("0.0050")
+    anna, company = customers[1], customers[2]
+    offers = [
+        (anna, "BUY", "500.00", mid - step),
+        (anna, "BUY", "300.00", mid - 2 * step),
+        (company, "SELL", "1000.00", mid + step),
+        (company, "SELL", "2500.00", mid + 3 * step),
+    ]
+    for n, (customer, side, volume, rate) in enumerate(offers, start=1):
+        place_order(
+            customer,
+            "EURPLN",
+            side,
+            volume,
+            "EUR",
+            rate.quantize(Decimal("0.0001")),
+            submit_id=f"demo-offer-{n}",
+            ordered_by="demo",
+        )
+    out(f"market: {len(offers)} resting EUR/PLN offers around {mid}")
 
 
 def _api_key(customer: Customer, out) -> None:
