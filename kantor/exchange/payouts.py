@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from kantor.banking.actions import request_withdrawal
 from kantor.customers.models import BankAccount, Customer
 from kantor.domain.money import Money
 
@@ -34,14 +35,6 @@ class PayoutOutcome:
         return bool(self.reference)
 
 
-def _request_withdrawal():
-    try:
-        from kantor.banking.actions import request_withdrawal  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return request_withdrawal
-
-
 def pay_out(
     customer: Customer,
     bank_account: BankAccount,
@@ -52,9 +45,6 @@ def pay_out(
     ordered_by: str = "",
 ) -> PayoutOutcome:
     """Ask banking to pay ``money`` out to ``bank_account``; never raises a refusal."""
-    request_withdrawal = _request_withdrawal()
-    if request_withdrawal is None:
-        return PayoutOutcome(error="PAYOUTS_UNAVAILABLE: the banking app cannot pay out yet")
     try:
         with transaction.atomic():
             withdrawal = request_withdrawal(
