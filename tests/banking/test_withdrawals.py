@@ -224,6 +224,36 @@ def test_a_returned_payout_credits_the_customer_back_WD_4(mids, jan):
     assert check_ledger().ok
 
 
+def test_a_strangers_transfer_quoting_a_payout_reference_is_not_a_return_WD_4_DEP_3(mids, jan):
+    """Anyone can write ``WD-000123`` in a title: only money coming back from the
+    payout's destination (or flagged as a return by the bank) is a return."""
+    fund(jan, "100.00", "PLN")
+    payout = withdrawal(jan, jan.pko, "30.00")
+    actions.export_payouts()
+    actions.import_statement(statement(outgoing("OUT1", payout)))
+    stranger = StatementLine(
+        bank_reference="IN9",
+        account_iban=PLN_ACCOUNT,
+        booking_date=datetime(2025, 3, 12).date(),
+        value_date=datetime(2025, 3, 12).date(),
+        amount=Decimal("25.00"),
+        direction=Direction.CREDIT,
+        currency="PLN",
+        counterparty_name="ADAM OBCY",
+        counterparty_account=CITI,
+        title=f"platnosc za fakture {payout.reference}",
+    )
+
+    summary = actions.import_statement(statement(stranger))
+
+    payout.refresh_from_db()
+    assert summary.payouts_returned == 0
+    assert payout.api_status == "SETTLED"
+    assert customer_balance(jan, "PLN").available == Money("70.00", "PLN")
+    assert not HistoryItem.objects.filter(operation_detailed_type="PAYOUT_RETURN").exists()
+    assert check_ledger().ok
+
+
 def test_a_payout_under_an_aml_hold_placed_after_the_request_is_not_sent_WD_2(mids, jan):
     fund(jan, "100.00", "PLN")
     payout = withdrawal(jan, jan.pko, "30.00")

@@ -165,6 +165,22 @@ def match_outgoing(entry: BankEntry, *, now: datetime) -> Payout | None:
     return payout
 
 
+def _comes_back_from(payout: Payout, entry: BankEntry) -> bool:
+    """A return comes from the account the payout went to, or is flagged by the bank.
+
+    Quoting a payout's reference is not enough: anyone can write ``WD-000123``
+    in a title, and such a transfer must go through identification (DEP-3) as
+    the deposit it is, not be credited to the payout's customer.
+    """
+    if entry.counterparty_account:
+        return _compact(entry.counterparty_account) == _compact(payout.destination_iban)
+    return bool(entry.returned)
+
+
+def _compact(account: str) -> str:
+    return "".join(account.split()).upper()
+
+
 def match_return(entry: BankEntry, *, now: datetime) -> Payout | None:
     """WD-4: an incoming entry that brings a payout back (reference or a flagged return)."""
     open_states = (PayoutStatus.SENT, PayoutStatus.SETTLED, PayoutStatus.RETURNED)
@@ -181,7 +197,11 @@ def match_return(entry: BankEntry, *, now: datetime) -> Payout | None:
             .order_by("pk")[:2]
         )
     candidates = [
-        p for p in candidates if p.return_entry_id is None and entry.amount_minor <= p.net_minor
+        p
+        for p in candidates
+        if p.return_entry_id is None
+        and entry.amount_minor <= p.net_minor
+        and _comes_back_from(p, entry)
     ]
     if len(candidates) != 1:
         return None
