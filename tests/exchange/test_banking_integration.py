@@ -42,3 +42,18 @@ def test_a_statement_line_with_the_title_executes_the_locked_order_DEP_2_LOCK_9(
     banking.import_statement(data, filename="again.csv", now=T0 + timedelta(days=1, hours=3))
     assert RateLockPayment.objects.count() == 1
     assert check_ledger().ok
+
+
+def test_a_payment_booked_on_the_deadline_day_is_in_time_when_imported_next_morning_LOCK_6(
+    customer,
+):
+    """End-of-day statements carry the booking date only: a transfer the bank booked
+    on D+7 is not made late by the operator importing the statement on D+8."""
+    lock_ready(customer)
+    order = place(customer)  # due by 9 March 18:00 Warsaw
+    data = statement(customer, order, "4350,00", order.title, "2026-03-09")
+    next_morning = T0 + timedelta(days=8, hours=-2)  # 10 March, 08:00 Warsaw
+    banking.import_statement(data, filename="eod.csv", now=next_morning)
+    order.refresh_from_db()
+    assert order.status == LockStatus.EXECUTED, RateLockPayment.objects.values()
+    assert check_ledger().ok

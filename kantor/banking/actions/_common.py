@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from django.db import models
 
-from kantor.domain.calendar import END_OF_DAY, warsaw_datetime
+from kantor.domain.calendar import warsaw_date, warsaw_datetime
 from kantor.ledger.posting import Posting
 
 from ..errors import BankingError, Code
@@ -42,11 +42,16 @@ def booking_moment(entry: BankEntry, now: datetime) -> datetime:
 
     Statements give the booking *date*. Decision: the moment is the import
     time when the statement is imported on its booking day (intraday
-    statements, which is how an 18:00 deadline is met), and the end of the
-    booking day (Warsaw time) for a statement imported later — never earlier
-    than the bank may have booked it, never later than the day the bank names.
+    statements: the time is then known to the minute), and the start of the
+    booking day (Warsaw time) for a statement imported later. When only the
+    date is known, the customer gets the benefit of the doubt: a transfer the
+    bank booked on a LOCK-6 deadline day counts as in time, rather than being
+    made late by the operator's own end-of-day import.
     """
-    return min(now, warsaw_datetime(entry.booking_date, END_OF_DAY))
+    start_of_day = warsaw_datetime(entry.booking_date, time(0, 0))
+    if warsaw_date(now) == entry.booking_date:
+        return now
+    return min(now, start_of_day)
 
 
 def at(posting: Posting, now: datetime) -> Posting:
