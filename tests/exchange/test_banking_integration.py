@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from kantor.banking import actions as banking
+from kantor.banking.models import Withdrawal
 from kantor.banking.queries import client_bank_account_iban
 from kantor.domain.money import Money
-from kantor.exchange.models import LockStatus, RateLockPayment
+from kantor.exchange.actions import create_deposit_order
+from kantor.exchange.models import DepositOrderStatus, LockStatus, RateLockPayment
 from kantor.ledger.invariants import check_ledger
 from kantor.ledger.queries import customer_balance
 from tests.exchange.conftest import T0, lock_ready, place
@@ -56,4 +58,25 @@ def test_a_payment_booked_on_the_deadline_day_is_in_time_when_imported_next_morn
     banking.import_statement(data, filename="eod.csv", now=next_morning)
     order.refresh_from_db()
     assert order.status == LockStatus.EXECUTED, RateLockPayment.objects.values()
+    assert check_ledger().ok
+
+
+def test_an_order_that_cannot_be_exchanged_sends_the_money_back_to_its_source_WD_5_FX_2(
+    customer,
+):
+    """No rate when the transfer is booked: the order fails and the funds that came
+    for it go back to the account they came from, automatically (WD-5)."""
+    lock_ready(customer)
+    order = create_deposit_order(
+        customer, "EURPLN", "BUY", "1000.00", "PLN", customer.eur_account.pk, now=T0
+    )
+    data = statement(customer, order, "1000,00", order.title, "2026-03-03")
+    banking.import_statement(data, filename="fx2.csv", now=T0 + timedelta(days=1, hours=2))
+
+    order.refresh_from_db()
+    assert order.status == DepositOrderStatus.FAILED
+    [payout] = Withdrawal.objects.filter(customer=customer)
+    assert payout.destination_iban == customer.pln_account.iban
+    balance = customer_balance(customer, "PLN")
+    assert balance.available.amount == 0 and balance.reserved == Money("1000.00", "PLN")
     assert check_ledger().ok

@@ -28,6 +28,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from kantor.banking.actions import return_to_source
+from kantor.banking.errors import BankingError
 from kantor.customers.models import Customer
 from kantor.domain.money import CurrencyPair, Money
 from kantor.domain.ratelock import Side
@@ -202,10 +204,26 @@ def cancel_deposit_order(order: DepositOrder, *, now: datetime | None = None) ->
     return order
 
 
-def _fail(order: DepositOrder, why: str, now: datetime) -> bool:
+def _fail(order: DepositOrder, why: str, now: datetime, *, deposit=None, amount=None) -> bool:
+    """The order cannot be exchanged. WD-5: funds that came for it and were not
+    exchanged go back to the account they came from, automatically; if banking
+    refuses the payout (an AML hold, a suspended customer…), they stay on the
+    available balance and the reason is kept on the order."""
     order.status = DepositOrderStatus.FAILED
     order.failure = why[:300]
     order.closed_at = now
+    if deposit is not None and amount is not None:
+        try:
+            with transaction.atomic():
+                return_to_source(
+                    order.customer,
+                    amount,
+                    deposit_id=deposit.deposit_id,
+                    idempotency_key=f"deposit_order:{order.pk}:return",
+                    reason=why[:200],
+                )
+        except BankingError as refused:
+            order.failure = f"{why}; not returned: {refused.code}"[:300]
     order.save(update_fields=["status", "failure", "closed_at"])
     return True
 
@@ -248,7 +266,8 @@ def handle_deposit_order(deposit) -> bool:
         plan = indicative_plan(order, amount)
     except (RatesError, ExchangeError) as exc:
         order.save(update_fields=["deposit_id"])
-        return _fail(order, f"{getattr(exc, 'code', 'ERROR')}: {exc}", now)
+        reason = f"{getattr(exc, 'code', 'ERROR')}: {exc}"
+        return _fail(order, reason, now, deposit=deposit, amount=amount)
     exchange = book_exchange(
         order.customer,
         plan,
