@@ -117,6 +117,12 @@ class Customer(models.Model):
             models.UniqueConstraint(
                 fields=["nip"], condition=~Q(nip=""), name="customer_unique_nip"
             ),
+            # FEE-1: a discount is a fraction of the commission; outside 0..1 it
+            # would make trades free or dearer without anyone deciding so.
+            models.CheckConstraint(
+                condition=Q(fee_discount__gte=0, fee_discount__lte=1),
+                name="customer_fee_discount_fraction",
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(kind="individual", pesel__gt="", last_name__gt="")
