@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -126,6 +126,10 @@ def _accept(
     if any(r.pair.code != code for r in requests):
         raise InvalidOrder("one batch, one pair")
     now = now or timezone.now()
+    # submitTs is shown, and olderThan paginates, at millisecond precision: keep
+    # exactly that, one millisecond apart within a batch, so that paging through
+    # /orders/active never skips an order sharing its neighbour's timestamp.
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     fee_rate = conf.commission_rate()
     holding = _holding_accounts({(r.customer.pk, r.reservation.currency.code) for r in requests})
     for r in {r.customer.pk: r for r in requests}.values():  # FEE-2, from the same query
@@ -148,7 +152,7 @@ def _accept(
             fee_discount=Decimal(r.customer.fee_discount or 0),
             submit_id=submit_ids[i] if submit_ids else "",
             ordered_by=ordered_by,
-            submitted_at=now,
+            submitted_at=now + timedelta(milliseconds=i),
             updated_at=now,
         )
         orders.append(order)

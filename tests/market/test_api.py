@@ -277,3 +277,27 @@ def test_history_shows_market_fx_and_commission_items_with_order_details_API_1(c
         "priceLimit": "4.3000",
     }
     assert trade["submitId"] == "order-1" and trade["orderedBy"].startswith("API/")
+
+
+def test_paging_active_orders_never_skips_orders_accepted_together_API_1(client, customer):
+    """A batch accepted at one instant gets distinct millisecond submitTs values, so
+    olderThan (the last submitTs of a page) pages through all of them."""
+    from django.utils import timezone
+
+    from kantor.market.actions import place_orders
+    from kantor.market.validation import validate_order
+
+    fund(customer, "1000.00", "EUR")
+    requests = [
+        validate_order(customer, "EURPLN", "SELL", "10.00", "EUR", f"4.40{i}0") for i in range(4)
+    ]
+    placed = place_orders(requests, now=timezone.now())
+    seen, older_than = [], None
+    while True:
+        query = {"itemLimit": 1, **({"olderThan": older_than} if older_than else {})}
+        page = client.get(ACTIVE, query)["result"]
+        if not page:
+            break
+        seen += [o["orderId"] for o in page]
+        older_than = page[-1]["submitTs"]
+    assert sorted(seen) == sorted(str(o.order_id) for o in placed)
