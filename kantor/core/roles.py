@@ -3,7 +3,8 @@
 ==========  ================================================================
 group       what it may do, and why
 ==========  ================================================================
-support     view and change customers (REG-10: names, NIP, REGON and legal
+support     create customers (with the same checks as registration),
+            view and change customers (REG-10: names, NIP, REGON and legal
             form change only through support) and bank accounts; set a
             customer's status (REG-12: suspend until documents arrive, verify
             them, reactivate); view API keys and revoke a leaked one; view
@@ -43,6 +44,7 @@ BOARD = "board"
 
 STAFF_GROUPS: dict[str, tuple[str, ...]] = {
     SUPPORT: (
+        "customers.add_customer",
         "customers.view_customer",
         "customers.change_customer",
         "customers.set_customer_status",

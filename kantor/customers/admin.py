@@ -4,9 +4,10 @@ Staff never edit money or status fields: balances are shown read-only from
 the ledger, status changes and revocations are admin actions that ask for a
 reason and call the audited actions, and an edit of a customer's data goes
 through ``update_customer`` (validated, old and new values audited).
-Customers register themselves (or through ``kantor customer create``), and
-bank accounts and API keys need the customer's confirmation (SEC-3, API-2),
-so none of them is added here; nothing is deleted (AML retention).
+Staff with ``add_customer`` create customers here (the same audited
+``create_customer`` as ``kantor customer create``, validated by the same
+rules); bank accounts and API keys need the customer's confirmation (SEC-3,
+API-2), so they are not added here; nothing is deleted (AML retention).
 """
 
 from __future__ import annotations
@@ -90,6 +91,29 @@ COMMON_FIELDSETS = (
 )
 
 
+#: Creating a customer: the kind, then the data of that kind (the other
+#: kind's section is left empty), then contact and addresses.
+ADD_FIELDSETS = (
+    (_("Kind (REG-1)"), {"fields": ("kind", "verified")}),
+    (
+        FIELDSETS_BY_KIND[CustomerKind.INDIVIDUAL][0],
+        {
+            "fields": (
+                ("first_name", "last_name"),
+                "pesel",
+                "id_document_type",
+                "id_document_number",
+                ("id_document_issued", "id_document_expires"),
+            )
+        },
+    ),
+    FIELDSETS_BY_KIND[CustomerKind.COMPANY],
+    COMMON_FIELDSETS[0],
+    COMMON_FIELDSETS[1],
+    COMMON_FIELDSETS[2],
+)
+
+
 class CustomerAdminForm(forms.ModelForm):
     """Validates a change with the same rules as registration (REG-2, REG-3)."""
 
@@ -118,6 +142,44 @@ class CustomerAdminForm(forms.ModelForm):
         if identity and duplicate_exists(**identity, exclude=self.instance):
             self.add_error(next(iter(identity)), str(DuplicateCustomer().message))
         return cleaned
+
+
+class CustomerAddForm(forms.ModelForm):
+    """A new customer entered by staff, checked like a registration (REG-1..3, REG-9)."""
+
+    verified = forms.BooleanField(
+        required=False,
+        label=_("documents verified"),
+        help_text=_("Staff checked the identity documents: the customer starts as verified."),
+    )
+
+    class Meta:
+        model = Customer
+        fields = [
+            "kind",
+            *sorted(fields_for(CustomerKind.INDIVIDUAL) | fields_for(CustomerKind.COMPANY)),
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if not kind:
+            return cleaned
+        data = {f: cleaned.get(f) for f in fields_for(kind)}
+        try:
+            clean = clean_customer(data, today=timezone.localdate(), kind=kind)
+        except InvalidData as error:
+            for item in error.errors:
+                self.add_error(item.field if item.field in self.fields else None, str(item.message))
+            return cleaned
+        identity = {f: clean[f] for f in ("email", "pesel", "nip") if clean.get(f)}
+        if duplicate_exists(**identity):
+            self.add_error(None, str(DuplicateCustomer().message))
+        self.customer_data = {"kind": kind, **data}
+        return cleaned
+
+    def _post_clean(self):
+        """The model's own checks need a user and a deposit title the action creates."""
 
 
 class BankAccountInline(admin.TabularInline):
@@ -197,11 +259,23 @@ class CustomerAdmin(admin.ModelAdmin):
     )
 
     def get_fieldsets(self, request, obj=None):
-        kind = obj.kind if obj is not None else CustomerKind.INDIVIDUAL
-        return (FIELDSETS_BY_KIND[kind], *COMMON_FIELDSETS)
+        if obj is None:
+            return ADD_FIELDSETS
+        return (FIELDSETS_BY_KIND[obj.kind], *COMMON_FIELDSETS)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = CustomerAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else CUSTOMER_READ_ONLY
+
+    def get_inlines(self, request, obj):
+        return () if obj is None else self.inlines
 
     def has_add_permission(self, request) -> bool:
-        return False
+        return request.user.has_perm("customers.add_customer")
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -224,6 +298,16 @@ class CustomerAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: Customer, form, change: bool) -> None:
         """REG-10: the change goes through the audited action, never a plain save."""
+        if not change:
+            created = actions.create_customer(
+                form.customer_data,
+                acting_user=request.user,
+                verified=form.cleaned_data.get("verified", False),
+            )
+            for field in Customer._meta.concrete_fields:  # the admin goes on with ``obj``
+                setattr(obj, field.attname, getattr(created, field.attname))
+            obj._state.adding = False
+            return
         changes = {f: form.cleaned_data[f] for f in form.changed_data}
         if changes:
             actions.update_customer(
