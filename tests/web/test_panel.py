@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -38,3 +40,17 @@ def test_wrong_password_is_refused_with_a_message(client, customer):
     response = client.post(reverse("web:login"), {"username": customer.email, "password": "bad"})
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
+
+
+def test_the_session_ends_after_ten_minutes_without_activity_SEC_2(logged_in):
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now()
+    with time_machine.travel(start + timedelta(minutes=9), tick=False):
+        assert logged_in.get(reverse("web:dashboard")).status_code == 200  # activity renews it
+    with time_machine.travel(start + timedelta(minutes=18), tick=False):
+        assert logged_in.get(reverse("web:dashboard")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=28, seconds=1), tick=False):
+        response = logged_in.get(reverse("web:dashboard"))
+    assert response.status_code == 302 and reverse("web:login") in response["Location"]
