@@ -21,19 +21,21 @@ database transaction; a single ``post`` is a batch of one.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
 from django.utils import timezone
 
 from kantor.domain.money import Money, currency
 
-from .models import Account, AccountKind, HistoryItem, LedgerTransaction, Leg
+from . import writer
+from .models import Account, AccountKind, LedgerTransaction
 from .operations import Operation, operation_type
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "debit",
     "post",
     "post_batch",
+    "post_many",
 ]
 
 _HISTORY_KINDS = (AccountKind.CUSTOMER_AVAILABLE, AccountKind.CUSTOMER_RESERVED)
@@ -141,7 +144,33 @@ def post(posting: Posting) -> LedgerTransaction:
 
 
 def post_batch(postings: Sequence[Posting]) -> list[LedgerTransaction]:
-    """Book all postings or none (see module docstring)."""
+    """Book all postings or none (see module docstring); their transactions."""
+    ids = post_many(postings)
+    txs = []
+    for p, tx_id in zip(postings, ids, strict=True):
+        tx = LedgerTransaction(
+            id=tx_id,
+            idempotency_key=p.idempotency_key,
+            kind=p.kind,
+            description=p.description[:300],
+            created_at=p.created_at,
+            submit_id=p.submit_id,
+            ordered_by=p.ordered_by,
+            details=p.details,
+            created_by_id=p.created_by_id,
+        )
+        tx._state.adding, tx._state.db = False, connection.alias
+        txs.append(tx)
+    return txs
+
+
+def post_many(postings: Sequence[Posting]) -> list[uuid.UUID]:
+    """``post_batch`` without model instances: the new transactions' ids.
+
+    The hot paths (order acceptance, the matcher) book thousands of postings
+    a second through this; rows go to the database as plain tuples
+    (``kantor.ledger.writer``: ``COPY`` on PostgreSQL).
+    """
     if not postings:
         return []
     keys = [p.idempotency_key for p in postings]
@@ -150,134 +179,119 @@ def post_batch(postings: Sequence[Posting]) -> list[LedgerTransaction]:
     for p in postings:
         p.validate()
     with transaction.atomic():
-        existing = LedgerTransaction.objects.filter(idempotency_key__in=keys).values_list(
-            "idempotency_key", flat=True
-        )[:1]
-        for key in existing:
+        for key in writer.existing_keys(keys):
             raise DuplicatePosting(key)
-        locked = _lock_accounts(postings)
+        locked = writer.lock_accounts(*_touched(postings))
+        totals = _history_totals(locked)
         now = timezone.now()
-        txs, legs, items = [], [], []
+        ids, tx_rows, leg_rows, item_rows = [], [], [], []
         for p in postings:
-            tx = LedgerTransaction(
-                idempotency_key=p.idempotency_key,
-                kind=p.kind,
-                description=p.description[:300],
-                created_at=p.created_at or now,
-                submit_id=p.submit_id,
-                ordered_by=p.ordered_by,
-                details=p.details,
-                created_by_id=p.created_by_id,
-            )
-            txs.append(tx)
-            items.extend(_apply(p, tx, locked))
-            legs.extend(
-                Leg(
-                    transaction=tx,
-                    account_id=e.account.pk,
-                    currency=e.account.currency,
-                    amount_minor=e.amount_minor,
-                    operation=e.operation,
-                )
-                for e in p.entries
-            )
-        LedgerTransaction.objects.bulk_create(txs)
-        Leg.objects.bulk_create(legs)
-        HistoryItem.objects.bulk_create(items)
+            tx_id = uuid.uuid4()
+            ids.append(tx_id)
+            if p.created_at is None:
+                p.created_at = now
+            tx_rows.append(
+                (tx_id, p.idempotency_key, p.kind, p.description[:300], p.created_at,
+                 p.submit_id, p.ordered_by, p.details, p.created_by_id)
+            )  # fmt: skip
+            for e in p.entries:
+                acc = e.account
+                leg_rows.append((tx_id, acc.pk, acc.currency, e.amount_minor, e.operation))
+            _apply(p, tx_id, locked, totals, item_rows)
+        writer.insert_transactions(tx_rows)
+        writer.insert_legs(leg_rows)
+        writer.insert_history(item_rows)
         touched = {e.account.pk for p in postings for e in p.entries}
-        Account.objects.bulk_update([locked[pk] for pk in sorted(touched)], ["balance_minor"])
+        writer.update_balances([(pk, locked[pk][_BALANCE]) for pk in sorted(touched)])
         if connection.vendor != "postgresql":
             # PostgreSQL's statement trigger does this; elsewhere the same check
             # runs here, inside the transaction, before it can commit.
-            assert_transactions_balance([tx.pk for tx in txs])
+            assert_transactions_balance(ids)
     for p in postings:
         for e in p.entries:  # callers holding these objects see the new balance
-            e.account.balance_minor = locked[e.account.pk].balance_minor
-    return txs
+            e.account.balance_minor = locked[e.account.pk][_BALANCE]
+    return ids
 
 
-def _lock_accounts(postings: Iterable[Posting]) -> dict[int, Account]:
+# The locked row of an account, as ``writer.lock_accounts`` returns it:
+# [kind, customer_id, currency, sign, allow_negative, balance_minor]
+_KIND, _CUSTOMER, _CURRENCY, _SIGN, _ALLOW_NEGATIVE, _BALANCE = range(6)
+
+
+def _touched(postings: Iterable[Posting]) -> tuple[set[int], set[int], set[str]]:
+    """The accounts to lock: those posted to, and — for the history's
+    ``balanceAfter`` — the touched customers' available and reserved accounts."""
     ids: set[int] = set()
-    siblings: set[tuple[int, str]] = set()
+    customers: set[int] = set()
+    currencies: set[str] = set()
     for p in postings:
         for e in p.entries:
-            ids.add(e.account.pk)
-            if e.account.kind in _HISTORY_KINDS:
-                siblings.add((e.account.customer_id, e.account.currency))
-    query = Q(pk__in=ids)
-    if siblings:
-        query |= Q(
-            customer_id__in={c for c, _ in siblings},
-            currency__in={cur for _, cur in siblings},
-            kind__in=_HISTORY_KINDS,
-        )
-    accounts = Account.objects.select_for_update().filter(query).order_by("pk")
-    return {a.pk: a for a in accounts}
+            acc = e.account
+            ids.add(acc.pk)
+            if acc.kind in _HISTORY_KINDS:
+                customers.add(acc.customer_id)
+                currencies.add(acc.currency)
+    return ids, customers, currencies
+
+
+def _history_totals(locked: dict[int, list]) -> dict[tuple[int, str], int]:
+    """Each locked customer's total (available + reserved) per currency."""
+    totals: dict[tuple[int, str], int] = defaultdict(int)
+    for row in locked.values():
+        if row[_KIND] in _HISTORY_KINDS:
+            totals[(row[_CUSTOMER], row[_CURRENCY])] += row[_BALANCE]
+    return totals
 
 
 def _apply(
-    posting: Posting, tx: LedgerTransaction, locked: dict[int, Account]
-) -> list[HistoryItem]:
-    """Apply one posting to the locked balances; return its history items."""
-    before_total: dict[tuple[int, str], int] = {}
+    posting: Posting,
+    tx_id: uuid.UUID,
+    locked: dict[int, list],
+    totals: dict[tuple[int, str], int],
+    item_rows: list[tuple],
+) -> None:
+    """Apply one posting to the locked balances; append its history rows."""
+    before: dict[int, int] = {}
     item_deltas: dict[tuple[int, str, str], int] = {}
-    before = {e.account.pk: locked[e.account.pk].balance_minor for e in posting.entries}
     for e in posting.entries:
-        acc = locked[e.account.pk]
-        if acc.currency != e.account.currency:
-            raise Unbalanced(f"account {acc.pk} changed currency")
-        if acc.kind in _HISTORY_KINDS:
-            key = (acc.customer_id, acc.currency)
-            if key not in before_total:
-                before_total[key] = _customer_total(locked, *key)
-            op = e.operation or Operation.OTHER
+        pk = e.account.pk
+        row = locked.get(pk)
+        if row is None or row[_CURRENCY] != e.account.currency:
+            raise Unbalanced(f"account {pk} changed currency or vanished")
+        if pk not in before:
+            before[pk] = row[_BALANCE]
+        if row[_KIND] in _HISTORY_KINDS:
             # Customer accounts are credit-normal: a credit raises the balance.
-            item_key = (acc.customer_id, acc.currency, op)
+            item_key = (row[_CUSTOMER], row[_CURRENCY], e.operation or _OTHER)
             item_deltas[item_key] = item_deltas.get(item_key, 0) - e.amount_minor
-        acc.balance_minor += acc.sign * e.amount_minor
+        row[_BALANCE] += row[_SIGN] * e.amount_minor
     for pk, was in before.items():
-        acc = locked[pk]
-        if acc.balance_minor < 0 and not acc.allow_negative:
-            raise InsufficientFunds(acc, was, was - acc.balance_minor)
-    items = []
-    running = dict(before_total)
+        row = locked[pk]
+        if row[_BALANCE] < 0 and not row[_ALLOW_NEGATIVE]:
+            account = next(e.account for e in posting.entries if e.account.pk == pk)
+            raise InsufficientFunds(account, was, was - row[_BALANCE])
+    created_at = posting.created_at
     for (customer_id, cur, op), delta in item_deltas.items():
         if delta == 0:
             continue
-        running[(customer_id, cur)] += delta
-        items.append(
-            HistoryItem(
-                customer_id=customer_id,
-                transaction=tx,
-                currency=cur,
-                operation_type=operation_type(op),
-                operation_detailed_type=op,
-                amount_minor=delta,
-                balance_after_minor=running[(customer_id, cur)],
-                created_at=tx.created_at,
-            )
+        key = (customer_id, cur)
+        totals[key] += delta
+        item_rows.append(
+            (customer_id, tx_id, cur, _operation_type(op), op, delta, totals[key], created_at)
         )
-    return items
 
 
-def _customer_total(locked: dict[int, Account], customer_id: int, cur: str) -> int:
-    return sum(
-        a.balance_minor
-        for a in locked.values()
-        if a.customer_id == customer_id and a.currency == cur and a.kind in _HISTORY_KINDS
-    )
+_OTHER = Operation.OTHER.value
 
 
-def assert_transactions_balance(tx_ids: Sequence) -> None:
+@cache
+def _operation_type(detailed: str) -> str:
+    return str(operation_type(detailed))
+
+
+def assert_transactions_balance(tx_ids: Sequence[uuid.UUID]) -> None:
     """The database-side check: legs of these transactions sum to zero per currency."""
     for start in range(0, len(tx_ids), 500):
-        chunk = list(tx_ids[start : start + 500])
-        bad = (
-            Leg.objects.filter(transaction_id__in=chunk)
-            .values("transaction_id", "currency")
-            .annotate(total=Sum("amount_minor"))
-            .exclude(total=0)
-            .order_by()[:1]
-        )
-        for row in bad:
-            raise Unbalanced(f"transaction {row['transaction_id']} does not balance: {row}")
+        bad = writer.unbalanced(tx_ids[start : start + 500])
+        if bad is not None:
+            raise Unbalanced(f"transaction {bad[0]} does not balance in {bad[1]}: {bad[2]}")

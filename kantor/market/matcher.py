@@ -9,7 +9,7 @@ batch of up to ``KANTOR_MARKET_BATCH_SIZE`` commands it:
 2. feeds them to the engine (MKT-3..9, the MKT-7 band from the mid *at
    matching time*) and turns the events into postings, trades and order
    changes (``kantor.market.settlement``);
-3. commits all of it in ONE database transaction (``post_batch`` for the
+3. commits all of it in ONE database transaction (``post_many`` for the
    postings), together with ``applied_seq`` — compare-and-set: if another
    process moved it, nothing commits — and the published book (MKT-12).
 
@@ -42,13 +42,13 @@ from django.utils import timezone
 from kantor.api.formats import format_rate, format_ts
 from kantor.domain.money import Money
 from kantor.domain.orderbook_events import EventKind, OrderState, Side
-from kantor.ledger.posting import post_batch
+from kantor.ledger.posting import post_many
 from kantor.rates.errors import NoRateForPair
 from kantor.rates.queries import mid_at
 
 from . import conf
 from .doorbell import MatcherSession
-from .models import MatcherState, Order, OrderStatus, Trade
+from .models import MatcherState, Order, OrderStatus
 from .pairs import MarketPair, market_pair
 from .settlement import AccountCache, OrderView, Settlement, fee_fraction
 from .snapshot import take_snapshot
@@ -262,10 +262,7 @@ class Matcher:
             )
             if moved != 1:
                 raise StaleMatcher(f"{self.code}: applied_seq moved under this matcher")
-            txs = post_batch(settlement.postings)
-            for trade, index in zip(settlement.trades, settlement.trade_postings, strict=True):
-                trade.transaction_id = txs[index].pk
-            Trade.objects.bulk_create(settlement.trades)
+            settlement.write_trades(post_many(settlement.postings))
             settlement.write_orders()
             self.batches += 1
             _test_pause_before_commit(self.batches)

@@ -35,6 +35,7 @@ from decimal import Decimal
 
 from django.db import connection
 
+from kantor.core.bulk import copy_rows, is_postgres
 from kantor.domain.money import MONEY_CONTEXT, CurrencyPair, Money
 from kantor.ledger import accounts
 from kantor.ledger.models import Account, AccountKind
@@ -275,29 +276,78 @@ class Settlement:
                 )
             )
 
-    def write_orders(self) -> None:
-        """Write the changed orders: one statement, executed for each row.
+    def write_trades(self, transaction_ids: list) -> None:
+        """The batch's trades, each with its ledger transaction (``post_many``'s
+        ids, parallel to ``postings``): ``COPY`` on PostgreSQL."""
+        for trade, index in zip(self.trades, self.trade_postings, strict=True):
+            trade.transaction_id = transaction_ids[index]
+        if not self.trades:
+            return
+        if not is_postgres():
+            Trade.objects.bulk_create(self.trades)
+            return
+        copy_rows(
+            "market_trade",
+            _TRADE_COLUMNS,
+            (
+                (t.pair, t.seq, t.n, t.maker_id, t.taker_id, t.taker_side, t.price, t.base_minor,
+                 t.quote_paid_minor, t.quote_received_minor, t.buyer_commission_minor,
+                 t.seller_commission_minor, t.transaction_id, t.created_at)
+                for t in self.trades
+            ),
+        )  # fmt: skip
 
-        ``executemany`` (pipelined by psycopg on PostgreSQL) rather than
-        ``bulk_update``, whose CASE expressions cost more than the matching;
-        rows in primary-key order, so that row locks are always taken in the
-        same order.
+    def write_orders(self) -> None:
+        """Write the changed orders in primary-key order (row locks always in
+        the same order): one ``UPDATE … FROM unnest(…)`` on PostgreSQL, an
+        ``executemany`` elsewhere — not ``bulk_update``, whose CASE
+        expressions cost more than the matching.
         """
         if not self.changed:
             return
-        adapt = connection.ops.adapt_datetimefield_value
-        now = adapt(self.now)
-        rows = [
-            (v.sold, v.bought, v.commission, v.released, str(v.status), str(v.close_reason),
-             now if v.status == OrderStatus.CLOSED else None, now, v.pk)
-            for v in sorted(self.changed.values(), key=lambda v: v.pk)
-        ]  # fmt: skip
+        views = sorted(self.changed.values(), key=lambda v: v.pk)
+        closed = OrderStatus.CLOSED
         with connection.cursor() as cursor:
+            if is_postgres():
+                cursor.execute(
+                    _UPDATE_ORDERS_PG,
+                    {
+                        "id": [v.pk for v in views], "sold": [v.sold for v in views],
+                        "bought": [v.bought for v in views],
+                        "commission": [v.commission for v in views],
+                        "released": [v.released for v in views],
+                        "status": [str(v.status) for v in views],
+                        "reason": [str(v.close_reason) for v in views],
+                        "closed": [v.status == closed for v in views], "now": self.now,
+                    },
+                )  # fmt: skip
+                return
+            now = connection.ops.adapt_datetimefield_value(self.now)
+            rows = [
+                (v.sold, v.bought, v.commission, v.released, str(v.status), str(v.close_reason),
+                 now if v.status == closed else None, now, v.pk)
+                for v in views
+            ]  # fmt: skip
             cursor.executemany(_UPDATE_ORDER, rows)
 
 
+_TRADE_COLUMNS = (
+    "pair, seq, n, maker_id, taker_id, taker_side, price, base_minor, quote_paid_minor, "
+    "quote_received_minor, buyer_commission_minor, seller_commission_minor, transaction_id, "
+    "created_at"
+)
 _UPDATE_ORDER = (
     "UPDATE market_order SET sold_minor = %s, bought_minor = %s, commission_minor = %s, "
     "released_minor = %s, status = %s, close_reason = %s, closed_at = %s, updated_at = %s "
     "WHERE id = %s"
+)
+_UPDATE_ORDERS_PG = (
+    "UPDATE market_order AS o SET sold_minor = v.sold, bought_minor = v.bought, "
+    "commission_minor = v.commission, released_minor = v.released, status = v.status, "
+    "close_reason = v.reason, closed_at = CASE WHEN v.closed THEN %(now)s END, "
+    "updated_at = %(now)s "
+    "FROM unnest(%(id)s::bigint[], %(sold)s::bigint[], %(bought)s::bigint[], "
+    "%(commission)s::bigint[], %(released)s::bigint[], %(status)s::text[], %(reason)s::text[], "
+    "%(closed)s::boolean[]) AS v(id, sold, bought, commission, released, status, reason, closed) "
+    "WHERE o.id = v.id"
 )

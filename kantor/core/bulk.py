@@ -1,0 +1,49 @@
+"""Many rows in one statement, for the hot paths (the ledger, the market).
+
+Django's ``bulk_create`` builds a model instance and compiles a parameter per
+field for every row; at thousands of rows a second that costs more than the
+database's own work (docs/PERFORMANCE.md). On PostgreSQL these helpers send
+plain tuples with ``COPY``, one statement per table (so statement triggers
+see a batch whole), and take primary keys from the table's sequence first so
+callers know them without ``RETURNING``. Table and column names are the
+callers' constants; every value travels as data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+
+__all__ = ["copy_rows", "is_postgres", "next_ids"]
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def copy_rows(table: str, columns: str, rows: Iterable[tuple]) -> None:
+    """``COPY table (columns) FROM STDIN`` (PostgreSQL only).
+
+    Through the raw psycopg cursor (Django's wrapper has no ``copy``); errors
+    still surface as Django's (``IntegrityError``...), as from any statement.
+    """
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def next_ids(table: str, count: int) -> list[int]:
+    """``count`` new primary keys from ``table``'s id sequence (PostgreSQL only)."""
+    if count <= 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
