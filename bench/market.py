@@ -23,8 +23,9 @@ ledger postings in batches. Modes:
 * ``pipeline`` — ``--acceptors`` processes accept orders (one transaction
   each, as API requests do) while the matcher process runs beside them:
   sustained orders/s from the first acceptance to the last committed batch;
-* ``grouped`` — the same, with each acceptor committing ``--group`` orders
-  per transaction (``place_orders``: a gateway's group commit).
+* ``grouped`` — the same, with each acceptor committing ``--group`` orders,
+  and the cancels that came in meanwhile, per transaction (``place_orders``:
+  a gateway's group commit; the pair is looked up once per group).
 
 Latency (``fill_ms``): for every order that traded on arrival, from the
 commit of its acceptance to the commit of the batch that booked its trade.
@@ -118,29 +119,40 @@ def percentile(values: list[float], q: float) -> float | None:
 
 def acceptor(ops: list[tuple], group: int, out) -> None:
     """Accept ``ops`` one transaction per order (or ``group`` orders per transaction)."""
+    from django.db import transaction
+
     from kantor.customers.models import Customer
     from kantor.market.actions import cancel_order, place_order, place_orders, validate_order
+    from kantor.market.pairs import market_pair
 
     customers = list(Customer.objects.filter(email__startswith="bench-").order_by("pk"))
     accepted: dict[int, float] = {}
     accept_ms: list[float] = []
     mine: list = []
     batch: list = []
+    cancels: list = []
 
     def flush() -> None:
         t0 = time.perf_counter()
-        orders = place_orders(batch)
+        with transaction.atomic():  # the group's orders and cancels commit together
+            orders = place_orders(batch)
+            for victim in cancels:
+                cancel_order(victim.order_id, customer=victim.customer)
         now = time.time()
         accept_ms.append((time.perf_counter() - t0) * 1000)
         accepted.update((o.seq, now) for o in orders)
         mine.extend(orders)
         batch.clear()
+        cancels.clear()
 
     for op in ops:
         if op[0] == "cancel":
             if mine:
                 victim = mine[-1 - int(op[1] * min(len(mine), 1000))]
-                cancel_order(victim.order_id, customer=victim.customer)
+                if group > 1:
+                    cancels.append(victim)
+                else:
+                    cancel_order(victim.order_id, customer=victim.customer)
             continue
         _, who, side, volume, limit = op
         customer = customers[who]
@@ -151,7 +163,13 @@ def acceptor(ops: list[tuple], group: int, out) -> None:
             accept_ms.append((time.perf_counter() - t0) * 1000)
             mine.append(order)
             continue
-        batch.append(validate_order(customer, PAIR, side, volume, "EUR", limit))
+        if not batch:  # a gateway looks the pair up once per group
+            market = market_pair(PAIR)
+        batch.append(
+            validate_order(
+                customer, PAIR, side, volume, "EUR", limit, check_arrears=False, market=market
+            )
+        )
         if len(batch) >= group:
             flush()
     if batch:

@@ -12,6 +12,9 @@ callers' constants; every value travels as data.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
 
 from django.db import connection
 
@@ -25,16 +28,41 @@ def is_postgres() -> bool:
 def copy_rows(table: str, columns: str, rows: Iterable[tuple]) -> None:
     """``COPY table (columns) FROM STDIN`` (PostgreSQL only).
 
-    Through the raw psycopg cursor (Django's wrapper has no ``copy``); errors
-    still surface as Django's (``IntegrityError``...), as from any statement.
+    Rows are formatted here, in COPY's text format, and sent as one block:
+    psycopg's ``write_row`` costs about 6 µs a row in Python, more than the
+    database spends storing it. Through the raw psycopg cursor (Django's
+    wrapper has no ``copy``); errors still surface as Django's
+    (``IntegrityError``...), as from any other statement.
     """
+    text = "".join(["\t".join([_text(v) for v in row]) + "\n" for row in rows])
+    if not text:
+        return
     with (
         connection.cursor() as cursor,
         connection.wrap_database_errors,
         cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
     ):
-        for row in rows:
-            copy.write_row(row)
+        copy.write(text)
+
+
+#: COPY text format: backslash, tab, newline and carriage return are escaped.
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _text(value: object) -> str:
+    """One value in COPY's text format (``\\N`` is NULL)."""
+    kind = type(value)
+    if kind is int or kind is UUID or kind is Decimal:
+        return str(value)
+    if kind is str:
+        return value.translate(_ESCAPES)  # type: ignore[union-attr]
+    if value is None:
+        return "\\N"
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is datetime:
+        return value.isoformat()  # type: ignore[union-attr]
+    return str(value).translate(_ESCAPES)
 
 
 def next_ids(table: str, count: int) -> list[int]:

@@ -36,7 +36,7 @@ from kantor.domain.money import CurrencyPair, Money
 from kantor.domain.orderbook_events import Side
 from kantor.ledger import accounts
 from kantor.ledger.models import Account, AccountKind
-from kantor.ledger.posting import Entry, InsufficientFunds, Posting, post_batch
+from kantor.ledger.posting import Entry, InsufficientFunds, Posting, post_many
 from kantor.rates.queries import pair_config
 
 from . import conf
@@ -173,7 +173,7 @@ def _accept(
                 created_at=now,
             )
         )
-    post_batch(postings)  # MON-5 under the accounts' row locks: InsufficientFunds
+    post_many(postings)  # MON-5 under the accounts' row locks: InsufficientFunds
     last = _take_sequence(code, len(orders))
     for offset, order in enumerate(orders):
         order.seq = last - len(orders) + 1 + offset

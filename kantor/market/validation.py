@@ -56,6 +56,10 @@ class OrderRequest:
         return self.pair.base.code if self.side == BuySell.BUY else self.pair.quote.code
 
 
+def _pair_code(pair: str | CurrencyPair) -> str:
+    return pair.code if isinstance(pair, CurrencyPair) else str(pair).strip().upper()
+
+
 def _side(value: BuySell | Side | str) -> BuySell:
     if isinstance(value, Side):
         return BuySell.BUY if value is Side.BUY else BuySell.SELL
@@ -105,16 +109,20 @@ def validate_order(
     limit_price: Decimal | str,
     *,
     check_arrears: bool = True,
+    market: MarketPair | None = None,
 ) -> OrderRequest:
     """MKT-1, MKT-2, MKT-3, MKT-8, FEE-2: every check that needs no lock.
 
     ``check_arrears=False`` leaves FEE-2 to the accepting transaction, which
-    reads the receivables with the accounts it needs anyway.
+    reads the receivables with the accounts it needs anyway. ``market``: the
+    pair's market as ``market_pair`` just returned it, for a gateway that
+    validates a group of orders of one pair (one lookup, not one per order).
     """
     require_can_trade(customer)
     if check_arrears:
         require_no_arrears(customer)
-    market = market_pair(pair)  # PairNotOffered: CURRENCY_NOT_SUPPORTED
+    if market is None or market.code != _pair_code(pair):
+        market = market_pair(pair)  # PairNotOffered: CURRENCY_NOT_SUPPORTED
     cp = market.pair
     chosen = _side(side)
     if isinstance(volume, Money):
