@@ -196,12 +196,12 @@ def post_many(postings: Sequence[Posting]) -> list[uuid.UUID]:
             )  # fmt: skip
             for e in p.entries:
                 acc = e.account
-                leg_rows.append((tx_id, acc.pk, acc.currency, e.amount_minor, e.operation))
+                leg_rows.append((tx_id, acc.id, acc.currency, e.amount_minor, e.operation))
             _apply(p, tx_id, locked, totals, item_rows)
         writer.insert_transactions(tx_rows)
         writer.insert_legs(leg_rows)
         writer.insert_history(item_rows)
-        touched = {e.account.pk for p in postings for e in p.entries}
+        touched = {e.account.id for p in postings for e in p.entries}
         writer.update_balances([(pk, locked[pk][_BALANCE]) for pk in sorted(touched)])
         if connection.vendor != "postgresql":
             # PostgreSQL's statement trigger does this; elsewhere the same check
@@ -209,7 +209,7 @@ def post_many(postings: Sequence[Posting]) -> list[uuid.UUID]:
             assert_transactions_balance(ids)
     for p in postings:
         for e in p.entries:  # callers holding these objects see the new balance
-            e.account.balance_minor = locked[e.account.pk][_BALANCE]
+            e.account.balance_minor = locked[e.account.id][_BALANCE]
     return ids
 
 
@@ -227,7 +227,7 @@ def _touched(postings: Iterable[Posting]) -> tuple[set[int], set[int], set[str]]
     for p in postings:
         for e in p.entries:
             acc = e.account
-            ids.add(acc.pk)
+            ids.add(acc.id)
             if acc.kind in _HISTORY_KINDS:
                 customers.add(acc.customer_id)
                 currencies.add(acc.currency)
@@ -254,7 +254,7 @@ def _apply(
     before: dict[int, int] = {}
     item_deltas: dict[tuple[int, str, str], int] = {}
     for e in posting.entries:
-        pk = e.account.pk
+        pk = e.account.id
         row = locked.get(pk)
         if row is None or row[_CURRENCY] != e.account.currency:
             raise Unbalanced(f"account {pk} changed currency or vanished")
@@ -268,7 +268,7 @@ def _apply(
     for pk, was in before.items():
         row = locked[pk]
         if row[_BALANCE] < 0 and not row[_ALLOW_NEGATIVE]:
-            account = next(e.account for e in posting.entries if e.account.pk == pk)
+            account = next(e.account for e in posting.entries if e.account.id == pk)
             raise InsufficientFunds(account, was, was - row[_BALANCE])
     created_at = posting.created_at
     for (customer_id, cur, op), delta in item_deltas.items():

@@ -110,7 +110,7 @@ def insert_transactions(rows: list[tuple]) -> None:
 def insert_legs(rows: list[tuple]) -> None:
     """Rows of (transaction id, account id, currency, amount_minor, operation)."""
     if is_postgres():
-        copy_rows("ledger_leg", _LEG_COLUMNS, rows)
+        copy_rows("ledger_leg", _LEG_COLUMNS, rows, plain=True)
     else:
         _insert("ledger_leg", _LEG_COLUMNS, 5, [(r[0].hex, *r[1:]) for r in rows])
 
@@ -121,7 +121,7 @@ def insert_history(rows: list[tuple]) -> None:
     if not rows:
         return
     if is_postgres():
-        copy_rows("ledger_historyitem", _ITEM_COLUMNS, rows)
+        copy_rows("ledger_historyitem", _ITEM_COLUMNS, rows, plain=True)
         return
     adapt = connection.ops.adapt_datetimefield_value
     _insert(
