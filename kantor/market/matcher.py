@@ -296,31 +296,47 @@ def run_forever(
     *,
     safety_timeout: float = 1.0,
     max_failures: int = 5,
+    park_seconds: float = 30.0,
     on_commit: Callable[[BatchResult], None] | None = None,
 ) -> None:
     """The matcher process: one matcher per pair, woken by the doorbell.
 
     Pairs take turns, one batch each, so a busy pair cannot starve the
     others. ``MatcherLocked`` if another process already runs one of them.
+    Failures count per pair: a pair whose batch fails ``max_failures`` times
+    in a row is parked for ``park_seconds`` (logged as an error) while the
+    other pairs go on trading; when every pair is parked — the database is
+    gone, not one pair broken — the process raises, for its supervisor to
+    restart it.
     """
     codes = sorted({market_pair(p, offered_only=False).code for p in pairs})
     with MatcherSession(codes) as session:
         matchers = {code: Matcher(code, on_commit=on_commit) for code in codes}
         log.info("matching %s", ", ".join(codes))
-        busy, failures, size = set(codes), 0, conf.batch_size()
+        busy, size = set(codes), conf.batch_size()
+        failures = dict.fromkeys(codes, 0)
+        parked: dict[str, float] = {}  # pair → when to try it again (monotonic)
         while not stop.is_set():
             for code in sorted(busy):
+                if parked.get(code, 0.0) > time.monotonic():
+                    busy.discard(code)
+                    continue
                 try:
                     result = matchers[code].run_once()
-                    failures = 0
                 except Exception:
-                    failures += 1
-                    log.exception("%s: batch failed (%d in a row)", code, failures)
-                    if failures >= max_failures:
-                        raise
+                    failures[code] += 1
+                    log.exception("%s: batch failed (%d in a row)", code, failures[code])
+                    if failures[code] >= max_failures:
+                        parked[code] = time.monotonic() + park_seconds
+                        failures[code] = 0
+                        log.error("%s: parked for %.0f s after failures", code, park_seconds)
+                        if all(parked.get(c, 0.0) > time.monotonic() for c in codes):
+                            raise
                     close_old_connections()
-                    stop.wait(0.05 * failures)  # back off while the database recovers
+                    stop.wait(0.05 * max(failures[code], 1))  # let the database recover
                     continue
+                failures[code] = 0
+                parked.pop(code, None)
                 if result.commands < size:
                     busy.discard(code)
             if busy:
