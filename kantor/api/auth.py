@@ -104,9 +104,7 @@ class ApiKeyAuth(APIKeyHeader):
             raise ApiError(ErrorKey.API_DISABLED, "The API is temporarily disabled.")
         if not key or not key.strip():
             raise ApiError(ErrorKey.MISSING_API_KEY, "The X-API-Key header is missing.")
-        api_key = (
-            ApiKey.objects.select_related("customer").filter(key_hash=hash_key(key.strip())).first()
-        )
+        api_key = _find_key(hash_key(key.strip()))
         if api_key is None or not api_key.is_active:
             raise ApiError(ErrorKey.INVALID_API_KEY, "The API key is unknown or was revoked.")
 
@@ -184,6 +182,20 @@ def is_dry_run(request: HttpRequest) -> bool:
     """``dryRun`` as the request sends it (form for POST, query for GET)."""
     source = request.POST if request.method == "POST" else request.GET
     return source.get("dryRun", "").strip().lower() in {"true", "1", "yes", "on"}
+
+
+def _find_key(key_hash: str) -> ApiKey | None:
+    """The key and its customer, by two raw primary-key lookups: every API
+    request starts here, and compiling ``select_related`` cost a millisecond."""
+    for api_key in ApiKey.objects.raw(
+        "SELECT * FROM customers_apikey WHERE key_hash = %s", [key_hash]
+    ):
+        for customer in Customer.objects.raw(
+            "SELECT * FROM customers_customer WHERE id = %s", [api_key.customer_id]
+        ):
+            api_key.customer = customer
+            return api_key
+    return None
 
 
 def _touch(api_key: ApiKey) -> None:
