@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "kantor.banking",
     "kantor.exchange",
     "kantor.market",
+    "kantor.notifications",
+    "kantor.documents",
     "kantor.api",
     "kantor.ops",
     "kantor.web",

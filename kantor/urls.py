@@ -14,7 +14,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 # Each bounded context brings its own URLs.
-for module in ("kantor.api.urls", "kantor.rates.urls", "kantor.market.urls"):
+for module in (
+    "kantor.api.urls",
+    "kantor.rates.urls",
+    "kantor.market.urls",
+    "kantor.documents.urls",
+):
     if find_spec(module) is not None:
         urlpatterns.append(path("", include(module)))
 urlpatterns.append(path("", include("kantor.web.urls")))

@@ -8,7 +8,8 @@ support     create customers (with the same checks as registration),
             form change only through support) and bank accounts; set a
             customer's status (REG-12: suspend until documents arrive, verify
             them, reactivate); view API keys and revoke a leaked one; view
-            the ledger (answer balance questions). No audit log, no adding or
+            the ledger (answer balance questions); see the e-mail outbox and
+            send held-up messages again (DOC-3). No audit log, no adding or
             deleting anything.
 compliance  view every Kantor model (customers, bank accounts, API keys,
             ledger, audit log, and later AML cases and reports); set a
@@ -60,6 +61,9 @@ STAFF_GROUPS: dict[str, tuple[str, ...]] = {
         # Market (issue 3): see orders and trades; cancel an order for a reason (MKT-9).
         "market.view_*",
         "market.cancel_order",
+        # DOC-3: the outbox; send again what a provider outage held up.
+        "notifications.view_*",
+        "notifications.retry_message",
     ),
     COMPLIANCE: (
         "*.view_*",

@@ -3,46 +3,31 @@
 ``003`` pkt 27: right after placing, the customer is told the locked rate,
 the other parameters including the margin used, the amount due, the transfer
 title, the operator's account number and the exact deadline. The message is
-rendered from ``exchange/email/rate_lock_confirmed.<lang>.txt`` and sent with
-``django.core.mail`` after the placing transaction commits (never from inside
-a transaction that might still roll back).
-
-Interim: the documents/notifications issue will replace the direct send with
-the durable outbox with retries (DOC-3) and style the message; only
-``send_rate_lock_confirmation``'s body changes then.
+rendered from ``exchange/email/rate_lock_confirmed.<lang>.txt`` and written to
+the durable outbox (DOC-3) in the placing transaction: it exists if and only
+if the order was placed, and the dispatcher sends it after the commit, with
+retries while the provider is down.
 """
 
 from __future__ import annotations
 
-import logging
-
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 
 from kantor.api.formats import format_rate
 from kantor.domain.calendar import to_warsaw
 from kantor.domain.titles import display_title
+from kantor.notifications.language import customer_language
+from kantor.notifications.outbox import enqueue
 
 from . import conf
 from .models import RateLockOrder
 
-log = logging.getLogger("kantor.exchange")
-
 __all__ = ["rate_lock_confirmation", "send_rate_lock_confirmation"]
-
-LANGUAGES = ("pl", "en")
-
-
-def _language(customer) -> str:
-    lang = str(getattr(customer, "language", "") or settings.LANGUAGE_CODE)[:2]
-    return lang if lang in LANGUAGES else "pl"
 
 
 def rate_lock_confirmation(order: RateLockOrder, lang: str | None = None) -> tuple[str, str]:
     """(subject, body) of the LOCK-14 e-mail for ``order``."""
-    lang = lang or _language(order.customer)
+    lang = lang or customer_language(order.customer)
     pair = order.currency_pair
     context = {
         "order": order,
@@ -69,12 +54,16 @@ def rate_lock_confirmation(order: RateLockOrder, lang: str | None = None) -> tup
 
 
 def send_rate_lock_confirmation(order: RateLockOrder) -> None:
-    """LOCK-14: queue the confirmation to go out once the placing commits."""
-    order_id = order.pk
-
-    def send() -> None:
-        fresh = RateLockOrder.objects.select_related("customer").get(pk=order_id)
-        subject, body = rate_lock_confirmation(fresh)
-        send_mail(subject, body, None, [fresh.customer.email])
-
-    transaction.on_commit(send)
+    """LOCK-14: write the confirmation to the outbox, in the placing transaction."""
+    customer = order.customer
+    lang = customer_language(customer)
+    subject, body = rate_lock_confirmation(order, lang)
+    enqueue(
+        key=f"exchange.rate_lock_confirmation:{order.pk}",
+        kind="exchange.rate_lock",
+        to=customer.email,
+        subject=subject,
+        body=body,
+        language=lang,
+        customer=customer,
+    )

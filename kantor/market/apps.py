@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig, apps
 
 
@@ -20,3 +22,15 @@ class MarketConfig(AppConfig):
 
             # `kantor run` starts the matchers of every pair next to the web server.
             processes.register("market", lambda: ["market", "matcher", "--all"])
+        if apps.is_installed("kantor.ops") and apps.is_installed("kantor.notifications"):
+            from kantor.ops import scheduler
+
+            from . import confirmations
+
+            # MKT-10, DOC-1, DOC-3: trade confirmations with proofs, closed-order e-mails.
+            scheduler.register(
+                "market.confirmations",
+                every=timedelta(seconds=5),
+                run=confirmations.run,
+                own_transactions=True,  # a transaction per pair, not one around PDF rendering
+            )

@@ -9,6 +9,13 @@ late: it looks at the state of the world at ``now`` rather than assuming it
 runs on time. The worker (``kantor worker``) runs due jobs one at a time; a
 job's row in ``JobState`` is locked while it runs (``SKIP LOCKED`` on
 PostgreSQL), so several workers in production never run the same job at once.
+
+A job that talks to the outside world (sending e-mail, rendering PDFs)
+registers with ``own_transactions=True``: it is then claimed in a short
+transaction and runs outside it, committing its own work in its own short
+transactions — a mail server's timeout must not hold database locks (or, on
+SQLite, the only write lock). Such a job must itself be safe when two
+workers run it at once (the outbox claims messages ``SKIP LOCKED``).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import JobState
@@ -32,13 +40,20 @@ class Job:
     name: str
     every: timedelta
     run: Callable[[datetime], object]
+    own_transactions: bool = False
 
 
 _jobs: dict[str, Job] = {}
 
 
-def register(name: str, *, every: timedelta, run: Callable[[datetime], object]) -> None:
-    _jobs[name] = Job(name, every, run)
+def register(
+    name: str,
+    *,
+    every: timedelta,
+    run: Callable[[datetime], object],
+    own_transactions: bool = False,
+) -> None:
+    _jobs[name] = Job(name, every, run, own_transactions)
 
 
 def jobs() -> list[Job]:
@@ -62,6 +77,8 @@ def due_jobs(now: datetime) -> list[Job]:
 def run_job(job: Job, now: datetime) -> bool:
     """Run one job if no other worker is running it; False when skipped."""
     JobState.objects.get_or_create(name=job.name)
+    if job.own_transactions:
+        return _run_outside(job, now)
     with transaction.atomic():
         rows = JobState.objects.filter(name=job.name)
         if connection.vendor == "postgresql":
@@ -81,6 +98,31 @@ def run_job(job: Job, now: datetime) -> bool:
         state.last_finished_at = timezone.now()
         state.runs += 1
         state.save()
+    return True
+
+
+def _run_outside(job: Job, now: datetime) -> bool:
+    """Claim the job (its start time, under its row lock) and run it after commit."""
+    with transaction.atomic():
+        rows = JobState.objects.filter(name=job.name)
+        if connection.vendor == "postgresql":
+            rows = rows.select_for_update(skip_locked=True)
+        state = rows.first()
+        if state is None or (
+            state.last_started_at is not None and state.last_started_at + job.every > now
+        ):
+            return False  # another worker has it, or just ran it
+        state.last_started_at = now
+        state.save(update_fields=["last_started_at"])
+    error = ""
+    try:
+        job.run(now)
+    except Exception as exc:  # a failing job must not stop the others
+        log.exception("job %s failed", job.name)
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+    JobState.objects.filter(name=job.name).update(
+        last_error=error, last_finished_at=timezone.now(), runs=F("runs") + 1
+    )
     return True
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from kantor.domain.calendar import WARSAW, ServiceHours
 from kantor.domain.money import Money
@@ -16,6 +17,8 @@ from kantor.exchange.conf import operator_bank_account
 from kantor.exchange.errors import ExchangeError, QuoteInvalid
 from kantor.exchange.models import LockStatus, RateLockOrder
 from kantor.exchange.notifications import rate_lock_confirmation
+from kantor.notifications.dispatch import dispatch_due
+from kantor.notifications.models import OutboxMessage
 from tests.exchange.conftest import DEADLINE, T0, lock_ready, place, publish
 
 RATES = {"mid": "4.3000", "bid": "4.2500", "ask": "4.3500"}
@@ -160,12 +163,14 @@ def test_the_payout_account_must_be_the_customers_own_in_the_currency_received_L
 
 
 @pytest.mark.parametrize(("lang", "words"), [("pl", "Kwota do wpłaty"), ("en", "Amount due")])
-def test_the_confirmation_email_names_everything_LOCK_14(
-    ready, mailoutbox, django_capture_on_commit_callbacks, lang, words, settings
-):
+def test_the_confirmation_email_names_everything_LOCK_14(ready, mailoutbox, lang, words, settings):
+    """Written to the outbox with the order (DOC-3), sent by the dispatcher."""
     settings.LANGUAGE_CODE = lang
-    with django_capture_on_commit_callbacks(execute=True):
-        order = place(ready, "BUY", "1000.00", "EUR")
+    order = place(ready, "BUY", "1000.00", "EUR")
+    queued = OutboxMessage.objects.get(key=f"exchange.rate_lock_confirmation:{order.pk}")
+    assert (queued.recipient, queued.language) == (ready.email, lang)
+    assert mailoutbox == []  # nothing leaves before the dispatcher runs
+    assert dispatch_due().sent == 1
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [ready.email]
     body = mailoutbox[0].body
     grouped = " ".join(order.title[i : i + 4] for i in range(0, 12, 4))
@@ -182,6 +187,18 @@ def test_the_confirmation_email_names_everything_LOCK_14(
         assert text in body, text
     assert grouped in mailoutbox[0].subject
     assert rate_lock_confirmation(order, "en")[0].startswith("Your rate-locked order")
+
+
+def test_a_placing_rolled_back_leaves_no_confirmation_behind_LOCK_14_DOC_3(ready, mailoutbox):
+    """The message is written in the placing transaction: no order, no e-mail."""
+    with pytest.raises(RuntimeError), transaction.atomic():
+        place(ready, "BUY", "100.00", "EUR")
+        assert OutboxMessage.objects.count() == 1
+        raise RuntimeError("the caller's transaction fails after placing")
+    assert not RateLockOrder.objects.exists()
+    assert not OutboxMessage.objects.exists()
+    dispatch_due()
+    assert mailoutbox == []
 
 
 @pytest.mark.postgres

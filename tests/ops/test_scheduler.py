@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from kantor.ops import scheduler
@@ -50,3 +51,31 @@ def test_time_until_the_next_job(only_jobs):
     assert scheduler.seconds_until_next(now) == 0.0
     scheduler.run_due(now)
     assert scheduler.seconds_until_next(now + timedelta(seconds=10)) == pytest.approx(20.0)
+
+
+@pytest.mark.django_db
+def test_a_job_with_its_own_transactions_runs_after_its_claim_committed(only_jobs):
+    """A job that talks to the outside world (the outbox's dispatcher) runs
+    outside the scheduler's transaction: its claim is committed first (no
+    savepoint of the scheduler is open around it, here inside the test's own
+    transaction), a failure is recorded, and a second worker at the same
+    moment does not run it again."""
+    seen = []
+    depth = len(connection.savepoint_ids)
+
+    def job(now):
+        seen.append(
+            (len(connection.savepoint_ids) - depth, JobState.objects.get(name="t.out").runs)
+        )
+        raise RuntimeError("mail server timeout")
+
+    scheduler.register("t.out", every=timedelta(seconds=10), run=job, own_transactions=True)
+    now = timezone.now()
+    assert scheduler.run_due(now) == ["t.out"]
+    state = JobState.objects.get(name="t.out")
+    assert seen == [(0, 0)]
+    assert (state.runs, state.last_error) == (1, "RuntimeError: mail server timeout")
+    assert state.last_started_at == now and state.last_finished_at is not None
+    job_ = scheduler.jobs()[0]
+    assert scheduler.run_job(job_, now + timedelta(seconds=1)) is False  # just ran
+    assert scheduler.run_job(job_, now + timedelta(seconds=10)) is True
