@@ -1,7 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from kantor.rates.urls import PairCodeConverter  # noqa: F401 - registers "paircode"
+
+from . import market, views
 
 app_name = "web"
 urlpatterns = [
@@ -16,4 +18,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("panel/", views.dashboard, name="dashboard"),
     path("panel/history/", views.history, name="history"),
+    path("panel/market/", market.market_home, name="market_home"),
+    path("panel/market/<paircode:pair>/", market.market_page, name="market"),
+    path("panel/market/<paircode:pair>/order/", market.place_order, name="market_order"),
+    path("panel/market/orders/<uuid:order_id>/cancel/", market.cancel_order, name="market_cancel"),
 ]

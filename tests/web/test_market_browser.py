@@ -1,0 +1,137 @@
+"""The market page in a real browser (MKT-1, MKT-2, MKT-9, MKT-12): review an order,
+confirm it, see it among the active orders and in the book, cancel it.
+
+Screenshots land in var/screenshots/market-*.png for a person to look at.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from kantor.market.actions import place_order
+from kantor.market.matcher import run_matcher_once
+from kantor.market.models import CloseReason, Order
+from tests.factories import fund, make_customer
+from tests.market.conftest import set_mid
+from tests.web.test_browser import CHROMIUM, SHOTS, page  # noqa: F401 - the page fixture
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def a_market() -> None:
+    """EUR/PLN around a 4.3000 mid: resting offers on both sides and two trades."""
+    set_mid("4.3000", ago=timedelta(minutes=1))
+    anna, firm = make_customer(email="anna@example.com"), make_customer(email="firma@example.com")
+    fund(anna, "20000.00", "PLN")
+    fund(firm, "5000.00", "EUR")
+    for side, who, volume, rate in [
+        ("SELL", firm, "250.00", "4.3050"),
+        ("SELL", firm, "1200.00", "4.3120"),
+        ("SELL", firm, "800.00", "4.3200"),
+        ("SELL", firm, "2000.00", "4.3250"),
+        ("BUY", anna, "250.00", "4.3050"),
+        ("BUY", anna, "60.00", "4.3120"),
+        ("BUY", anna, "500.00", "4.2950"),
+        ("BUY", anna, "1500.00", "4.2900"),
+        ("BUY", anna, "300.00", "4.2800"),
+    ]:
+        place_order(who, "EURPLN", side, volume, "EUR", rate)
+    run_matcher_once("EURPLN")
+
+
+def test_customer_places_reviews_and_cancels_an_order(live_server, page, customer):  # noqa: F811
+    customer.user.set_password("Haslo!2345")
+    customer.user.save()
+    fund(customer, "1500.00", "PLN")
+    fund(customer, "200.00", "EUR")
+    a_market()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    market = f"{live_server.url}/panel/market/EURPLN/"
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", customer.email)
+    page.fill("#id_password", "Haslo!2345")
+    page.click("button[type=submit].button")
+    page.wait_for_url(f"{live_server.url}/panel/")
+    page.click("header nav >> text=Giełda")
+    page.wait_for_url(market)
+    assert "4,3200" in page.inner_text("#book-asks") and "4,2900" in page.inner_text("#book-bids")
+    assert "4,3120" in page.inner_text("#last-trades")
+    page.screenshot(path=str(SHOTS / "market-page.png"), full_page=True)
+
+    # too much: refused with the balance, nothing placed
+    page.click("label.seg-sell")
+    page.fill("#id_volume", "1000")
+    page.select_option("#id_volume_currency", "EUR")
+    page.fill("#id_limit_price", "4,3100")
+    page.click("button[value=review]")
+    alert = page.locator("#order-form [role=alert]")
+    assert "Niewystarczające środki" in alert.inner_text() and "200,00 EUR" in alert.inner_text()
+    page.screenshot(path=str(SHOTS / "market-refused.png"), full_page=True)
+
+    # review: the cover and the commission before anything is booked
+    page.fill("#id_volume", "100,00")
+    page.click("button[value=review]")
+    review = page.locator("#order-review")
+    assert "100,00 EUR" in page.inner_text("#review-reserved")
+    assert "431,00 PLN" in review.inner_text() and "0,87 PLN" in review.inner_text()
+    assert Order.objects.filter(customer=customer).count() == 0
+    page.screenshot(path=str(SHOTS / "market-review.png"), full_page=True)
+
+    page.click("button[value=confirm]")
+    page.wait_for_url(market)
+    assert "Zlecenie przyjęte" in page.inner_text("ul.messages")
+    order = Order.objects.get(customer=customer)
+    row = page.locator(f'#active-orders tr[data-order="{order.order_id}"]')
+    assert "sprzedaż EUR" in row.inner_text() and "100,00 EUR" in row.inner_text()
+    page.screenshot(path=str(SHOTS / "market-order-placed.png"), full_page=True)
+
+    run_matcher_once("EURPLN")  # the pair's matcher rests it in the book
+    page.reload()
+    assert "4,3100" in page.inner_text("#book-asks")
+    assert "100,00 EUR" in page.inner_text("#market-balances")  # reserved
+    page.screenshot(path=str(SHOTS / "market-order-resting.png"), full_page=True)
+
+    row.locator("button", has_text="Anuluj").click()
+    page.wait_for_url(market)
+    assert "Anulowanie przyjęte" in page.inner_text("ul.messages")
+    assert "anulowanie w toku" in row.inner_text()  # accepted; the matcher withdraws it
+    run_matcher_once("EURPLN")
+    page.reload()
+    order.refresh_from_db()
+    assert order.close_reason == CloseReason.CANCELLED
+    assert row.count() == 0  # no longer active
+    closed = page.locator(f'#closed-orders tr[data-order="{order.order_id}"]')
+    assert "anulowane" in closed.inner_text()
+    assert "4,3100" not in page.inner_text("#book-asks")
+    page.screenshot(path=str(SHOTS / "market-cancelled.png"), full_page=True)
+
+
+def test_the_market_page_in_english(live_server, page, customer):  # noqa: F811
+    customer.user.set_password("Haslo!2345")
+    customer.user.save()
+    fund(customer, "1500.00", "PLN")
+    a_market()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", customer.email)
+    page.fill("#id_password", "Haslo!2345")
+    page.click("button[type=submit].button")
+    page.wait_for_url(f"{live_server.url}/panel/")
+    page.click("header nav button[value=en]")
+    page.click("header nav >> text=Market")
+    page.click("label.seg-buy")
+    page.fill("#id_volume", "1000")
+    page.select_option("#id_volume_currency", "PLN")
+    page.fill("#id_limit_price", "4.3")
+    page.click("button[value=review]")
+    assert "Check and confirm" in page.inner_text("#order-review")
+    assert "1000.00 PLN" in page.inner_text("#review-reserved")
+    page.screenshot(path=str(SHOTS / "market-review-en.png"), full_page=True)
