@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db.models import F, Sum
 
+from kantor.api.formats import format_ts
 from kantor.customers.models import Customer
 from kantor.domain.money import CurrencyPair, Money
+from kantor.domain.orderbook_events import OrderState, Side
 
-from .models import MatcherState, Order, OrderStatus, Trade
-from .pairs import market_pair
-from .snapshot import Level, levels
+from .models import BuySell, MatcherState, Order, OrderStatus, Trade
+from .pairs import MarketPair, market_pair
+from .snapshot import Level, complete_for, levels, take_snapshot
+
+log = logging.getLogger("kantor.market")
 
 __all__ = [
     "Book",
     "active_orders",
     "book",
+    "closed_orders",
     "customer_orders",
     "find_order",
     "last_trades",
@@ -64,6 +71,12 @@ def customer_orders(customer: Customer, *, limit: int = 50) -> list[Order]:
     return list(Order.objects.filter(customer=customer).order_by("-submitted_at", "-id")[:limit])
 
 
+def closed_orders(customer: Customer, *, limit: int = 10) -> list[Order]:
+    """CLOSED orders, most recently closed first (the panel's recent orders)."""
+    rows = Order.objects.filter(customer=customer, status=OrderStatus.CLOSED)
+    return list(rows.order_by(F("closed_at").desc(nulls_last=True), "-id")[:limit])
+
+
 @dataclass(frozen=True)
 class Book:
     """MKT-12: a pair's published book (``kantor.market.snapshot``)."""
@@ -75,8 +88,14 @@ class Book:
     asks: list[Level]
 
 
-def book(pair: str | CurrencyPair, limit: int = 10) -> Book:
-    """The top ``limit`` levels per side as the matcher last published them.
+def book(pair: str | CurrencyPair, limit: int = 10, *, all_quotes: bool = False) -> Book:
+    """MKT-12: the best ``limit`` levels per side, each with its offers.
+
+    Read from the snapshot the matcher published when it holds the answer
+    (the usual case: the top of the book, at most ``MAX_QUOTES`` offers per
+    level); else — more levels than it holds, or ``all_quotes`` for a level
+    with more offers — rebuilt from the orders resting at ``applied_seq``,
+    the state the snapshot describes.
 
     ``PairNotOffered`` (CURRENCY_NOT_SUPPORTED) for a pair the operator
     does not offer.
@@ -84,6 +103,10 @@ def book(pair: str | CurrencyPair, limit: int = 10) -> Book:
     market = market_pair(pair)
     state = MatcherState.objects.filter(pair=market.code).first()
     snapshot = (state.book if state else None) or {}
+    if state is not None and not all(
+        complete_for(snapshot, side, limit, quotes=all_quotes) for side in ("bids", "asks")
+    ):
+        snapshot = _deep_snapshot(market, limit) or snapshot
     return Book(
         pair=market.pair,
         ts=snapshot.get("ts"),
@@ -91,6 +114,75 @@ def book(pair: str | CurrencyPair, limit: int = 10) -> Book:
         bids=levels(snapshot, market.pair, "bids", limit),
         asks=levels(snapshot, market.pair, "asks", limit),
     )
+
+
+class _Resting(NamedTuple):
+    order_id: str
+    submitted_ts: str
+
+
+_RESTING_FIELDS = (
+    "seq", "order_id", "customer_id", "side", "limit_price", "volume_minor",
+    "volume_currency", "sold_minor", "bought_minor", "submitted_at",
+)  # fmt: skip
+
+#: Attempts at reading the resting orders between two matcher commits.
+_DEEP_ATTEMPTS = 5
+_NO_CUTOFF = 2**31
+
+
+def _deep_snapshot(market: MarketPair, limit: int) -> dict | None:
+    """The best ``limit`` levels with every offer, from the orders resting at
+    ``applied_seq`` (as ``Matcher.load`` rebuilds its book).
+
+    The matcher moves ``applied_seq`` in the same transaction as the orders'
+    fills, so a read that finds it unchanged before and after saw one state;
+    a matcher committing all along (no stable read in ``_DEEP_ATTEMPTS``)
+    leaves the caller with the published snapshot (None).
+    """
+    code, scale = market.code, market.scale
+    for _ in range(_DEEP_ATTEMPTS):
+        state = MatcherState.objects.filter(pair=code).values("applied_seq", "updated_at").first()
+        if state is None:
+            return None
+        applied = state["applied_seq"]
+        resting = Order.objects.filter(pair=code, status=OrderStatus.ACTIVE, seq__lte=applied)
+        rows = []
+        for side, best_first, within in (
+            (BuySell.BUY, "-limit_price", "limit_price__gte"),
+            (BuySell.SELL, "limit_price", "limit_price__lte"),
+        ):
+            chosen = resting.filter(side=side)
+            prices = chosen.order_by(best_first).values_list("limit_price", flat=True).distinct()
+            # (a limit beyond any real book, and the database's integers: every level)
+            cutoff = list(prices[limit - 1 : limit]) if limit < _NO_CUTOFF else []
+            if cutoff:  # only the orders of the side's best ``limit`` rate levels
+                chosen = chosen.filter(**{within: cutoff[0]})
+            rows += chosen.values(*_RESTING_FIELDS)
+        moved = MatcherState.objects.filter(pair=code).values_list("applied_seq", flat=True)
+        if moved.first() == applied:
+            break
+    else:
+        log.info("%s: the matcher kept committing; best offers from the snapshot", code)
+        return None
+    engine = market.new_book()
+    states, views = [], {}
+    for row in sorted(rows, key=lambda r: r["seq"]):
+        buy = row["side"] == BuySell.BUY
+        in_quote = row["volume_currency"] == market.pair.quote.code
+        base_filled = row["bought_minor"] if buy else row["sold_minor"]
+        quote_filled = row["sold_minor"] if buy else row["bought_minor"]
+        remaining = row["volume_minor"] - (quote_filled if in_quote else base_filled)
+        side = Side.BUY if buy else Side.SELL
+        ticks = scale.ticks(row["limit_price"])
+        states.append(
+            OrderState(row["seq"], row["customer_id"], side, ticks, remaining, in_quote,
+                       base_filled, quote_filled)
+        )  # fmt: skip
+        views[row["seq"]] = _Resting(str(row["order_id"]), format_ts(row["submitted_at"]))
+    engine.restore(states)
+    ts = format_ts(state["updated_at"]) if state["updated_at"] else ""
+    return take_snapshot(engine, views, depth=limit, seq=applied, ts=ts, max_quotes=None)
 
 
 @dataclass(frozen=True)

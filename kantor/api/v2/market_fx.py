@@ -143,7 +143,9 @@ class PairQuery(Schema):
 
 
 class DetailedQuery(PairQuery):
-    itemLimit: int = Field(10, ge=1)
+    itemLimit: int = Field(
+        10, ge=1, description="Price levels per side, from the best (no upper bound)."
+    )
 
 
 class BidAsk(Schema):
@@ -361,10 +363,11 @@ def best_offers(request: HttpRequest, query: Query[PairQuery]):
 )
 @translated
 def best_offers_detailed(request: HttpRequest, query: Query[DetailedQuery]):
-    """MKT-12: ``itemLimit`` levels per side with each offer; the caller's own
-    offers carry ``own`` and ``orderId``, their levels ``includesOwn``."""
+    """MKT-12: ``itemLimit`` levels per side (no upper bound, as in the
+    reference) with every offer of each; the caller's own offers carry
+    ``own`` and ``orderId``, their levels ``includesOwn``."""
     customer = caller_customer(request)
-    book = queries.book(query.currencyPair, query.itemLimit)
+    book = queries.book(query.currencyPair, query.itemLimit, all_quotes=True)
     return ok(
         {
             "ts": book.ts or format_ts(timezone.now()),
