@@ -154,7 +154,8 @@ class _AuditedAdmin(admin.ModelAdmin):
 
 @admin.register(WithdrawalFee)
 class WithdrawalFeeAdmin(_AuditedAdmin):
-    """WD-3: the most specific matching row wins (named banks, then a named currency)."""
+    """WD-3: the most specific matching row wins (named banks, then a named currency);
+    a row that could tie with another is refused (``WithdrawalFee.clean``)."""
 
     audit_action = "withdrawal_fee"
     list_display = ("label", "banks", "currency", "fee_pln", "position")

@@ -7,6 +7,7 @@ confirmation, LOCK-14) and ``deposit_instructions``; the ledger's check uses
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,12 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from kantor.domain.fees import WithdrawalFeeNotConfigured, polish_bank_number, withdrawal_fee
+from kantor.domain.fees import (
+    FeeError,
+    WithdrawalFeeNotConfigured,
+    polish_bank_number,
+    withdrawal_fee,
+)
 from kantor.domain.money import Money, MoneyError, currency
 from kantor.domain.titles import display_title
 from kantor.rates.errors import NoRateForPair
@@ -33,6 +39,8 @@ from .models import (
     WithdrawalFee,
 )
 from .qr import zbp_payload
+
+log = logging.getLogger("kantor.banking")
 
 __all__ = [
     "AmlTransfer",
@@ -156,12 +164,15 @@ def fee_table():
 def withdrawal_fee_for(destination_iban: str, money: Money, when: datetime | None = None) -> Money:
     """WD-3: the fee for paying ``money`` out to ``destination_iban``, in its currency.
 
-    The PLN fee is converted at the mid rate; a free row needs no rate.
+    The PLN fee is converted at the mid rate; a free row needs no rate. Every
+    failure is a ``BankingError`` with a code, a table the lookup cannot use
+    (ambiguous rows, a row saved past its validation) included: FEE_TABLE_INVALID,
+    logged for the operator, so no caller ever sees the domain's ``FeeError``.
     """
-    table = fee_table()
     bank = polish_bank_number(destination_iban)
     cur = money.currency.code
     try:
+        table = fee_table()
         at_par = withdrawal_fee(table, bank, cur, Decimal(1))
         if not at_par or cur == "PLN":
             return at_par
@@ -176,6 +187,13 @@ def withdrawal_fee_for(destination_iban: str, money: Money, when: datetime | Non
         raise BankingError(
             f"no rate to convert the withdrawal fee into {cur}",
             code=Code.NO_RATE_FOR_PAIR,
+            error_data={"currency": cur},
+        ) from None
+    except (FeeError, MoneyError) as exc:
+        log.error("WD-3: the withdrawal fee table cannot be used: %s", exc)
+        raise BankingError(
+            f"the withdrawal fee table cannot be used: {exc}",
+            code=Code.FEE_TABLE_INVALID,
             error_data={"currency": cur},
         ) from None
 

@@ -207,8 +207,10 @@ def issue_refund(
 
     The cost is the WD-3 fee for the destination bank and currency (the table
     is the operator's cost of an interbank transfer, ``002`` §29.2); when no
-    cost can be computed (no rate) the refund is sent whole. When the cost is
-    not less than the amount, nothing can be sent and the amount covers it.
+    cost can be computed (no rate, no row, or a fee table the lookup cannot
+    use) the refund is sent whole: a statement import never fails on the
+    table. When the cost is not less than the amount, nothing can be sent and
+    the amount covers it.
     """
     entry = deposit.entry
     iban = destination_iban or entry.counterparty_account

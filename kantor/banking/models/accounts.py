@@ -59,7 +59,16 @@ class OperatorAccount(models.Model):
 
 
 class WithdrawalFee(models.Model):
-    """WD-3: one row of the fee table the operator edits (``kantor.domain.fees``)."""
+    """WD-3: one row of the fee table the operator edits (``kantor.domain.fees``).
+
+    The lookup takes the most specific matching row and refuses a tie, so two
+    rows of the same specificity that can match the same withdrawal — same
+    currency, and both for every other bank or naming a common bank — make
+    the table ambiguous. ``clean`` (the back office) refuses such a row; the
+    database refuses its simplest form, two rows for the same banks and
+    currency, which ``banks`` and ``currency`` are kept normalised for
+    (sorted, comma-separated numbers; an upper-case code or ``*``).
+    """
 
     banks = models.CharField(
         max_length=400,
@@ -74,21 +83,75 @@ class WithdrawalFee(models.Model):
     class Meta:
         ordering = ["position", "id"]
         verbose_name = _("withdrawal fee")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["banks", "currency"],
+                name="banking_withdrawal_fee_unique_banks_currency",
+                violation_error_message=_(
+                    "Another row already sets the fee for these banks and this currency."
+                ),
+            )
+        ]
 
     def bank_numbers(self) -> frozenset[str]:
         return frozenset(b.strip() for b in self.banks.split(",") if b.strip()) or ANY_BANK
 
+    def currency_code(self) -> str:
+        return self.currency.strip().upper() or ANY_CURRENCY
+
     def rule(self) -> WithdrawalFeeRule:
-        code = self.currency.strip().upper() or ANY_CURRENCY
         return WithdrawalFeeRule(
-            self.bank_numbers(), code, Money(Decimal(self.fee_pln), "PLN"), self.label
+            self.bank_numbers(),
+            self.currency_code(),
+            Money(Decimal(self.fee_pln), "PLN"),
+            self.label,
         )
 
+    def normalise(self) -> None:
+        """The stored form the unique constraint compares: ``102,144`` and ``EUR``/``*``."""
+        self.banks = ",".join(sorted(self.bank_numbers()))
+        self.currency = self.currency_code()
+
+    def overlapping(self) -> list[WithdrawalFee]:
+        """WD-3: the other rows that would tie with this one for some withdrawal."""
+        mine = self.bank_numbers()
+        rows = WithdrawalFee.objects.exclude(pk=self.pk) if self.pk else WithdrawalFee.objects
+        out = []
+        for row in rows.all():
+            if row.currency_code() != self.currency_code():
+                continue
+            theirs = row.bank_numbers()
+            if (not mine and not theirs) or (mine & theirs):
+                out.append(row)
+        return out
+
     def clean(self) -> None:
+        self.normalise()
         try:
             self.rule()
         except (FeeError, MoneyError) as exc:
             raise ValidationError(str(exc)) from None
+        clashes = self.overlapping()
+        if not clashes:
+            return
+        mine = self.bank_numbers()
+        shared = mine & frozenset().union(*(row.bank_numbers() for row in clashes))
+        raise ValidationError(
+            _(
+                "The table would be ambiguous: %(rows)s already sets the fee for "
+                "%(banks)s in %(currency)s. Change that row, or leave those banks out."
+            ),
+            code="ambiguous",
+            params={
+                "rows": ", ".join(f"“{row}”" for row in clashes),
+                "banks": ", ".join(sorted(shared)) if mine else _("every other bank"),
+                "currency": self.currency_code(),
+            },
+        )
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalise()
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.label or self.banks or 'other banks'} {self.currency}: {self.fee_pln} PLN"
