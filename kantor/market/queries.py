@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 
 from kantor.api.formats import format_ts
 from kantor.customers.models import Customer
 from kantor.domain.money import CurrencyPair, Money
 from kantor.domain.orderbook_events import OrderState, Side
+from kantor.ledger.models import LedgerTransaction
 
 from .models import BuySell, MatcherState, Order, OrderStatus, Trade
 from .pairs import MarketPair, market_pair
@@ -23,13 +26,16 @@ log = logging.getLogger("kantor.market")
 
 __all__ = [
     "Book",
+    "CustomerTrade",
     "active_orders",
     "book",
     "closed_orders",
     "customer_orders",
+    "customer_trades",
     "find_order",
     "last_trades",
     "reserved_by_open_orders",
+    "trade_ids_by_transaction",
 ]
 
 
@@ -209,3 +215,88 @@ def last_trades(pair: str | CurrencyPair, limit: int = 50) -> list[PublicTrade]:
         )
         for t in rows
     ]
+
+
+@dataclass(frozen=True)
+class CustomerTrade:
+    """MKT-10, DOC-1: one trade from the customer's side, as its proof states it."""
+
+    trade_id: int
+    ts: datetime
+    #: BUY: the customer bought the pair's base currency (and paid in the quote one).
+    side: str
+    volume: Money
+    price: Decimal
+    #: What the customer paid (BUY, rounded up) or received (SELL, rounded down), MON-2.
+    value: Money
+    #: FEE-1: in the currency the customer received.
+    commission: Money
+
+
+def customer_trades(
+    customer: Customer, pair: str | CurrencyPair, limit: int = 20
+) -> list[CustomerTrade]:
+    """MKT-10, DOC-1: the customer's latest trades in the pair, newest first.
+
+    Read once as maker and once as taker: each side can go from the customer's
+    orders through the trade's foreign-key index (an OR of the two sides
+    cannot), so a customer with few trades in a busy pair costs little.
+    """
+    market = market_pair(pair)
+    p = market.pair
+    mine = Trade.objects.filter(pair=market.code)
+    as_maker = mine.filter(maker__customer=customer).order_by("-id")[:limit]
+    as_taker = mine.filter(taker__customer=customer).order_by("-id")[:limit]
+    sides = [(t, _opposite(t.taker_side)) for t in as_maker]
+    sides += [(t, t.taker_side) for t in as_taker]
+    sides.sort(key=lambda row: row[0].id, reverse=True)
+    trades = []
+    for t, side in sides[:limit]:
+        bought_base = side == BuySell.BUY
+        trades.append(
+            CustomerTrade(
+                trade_id=t.id,
+                ts=t.created_at,
+                side=side,
+                volume=Money.from_minor(t.base_minor, p.base),
+                price=t.price.quantize(p.rate_quantum),
+                value=Money.from_minor(
+                    t.quote_paid_minor if bought_base else t.quote_received_minor, p.quote
+                ),
+                commission=(
+                    Money.from_minor(t.buyer_commission_minor, p.base)
+                    if bought_base
+                    else Money.from_minor(t.seller_commission_minor, p.quote)
+                ),
+            )
+        )
+    return trades
+
+
+def _opposite(side: str) -> str:
+    return BuySell.SELL if side == BuySell.BUY else BuySell.BUY
+
+
+def trade_ids_by_transaction(
+    customer: Customer, transactions: Iterable[LedgerTransaction]
+) -> dict[uuid.UUID, int]:
+    """DOC-1: {ledger transaction id: trade id} for the customer's trades booked by
+    ``transactions`` (the panel's history links each to its proof), in one query.
+
+    ``Trade.transaction_id`` has no index; the trade's unique key ``pair:seq:n``
+    is in its transaction's ``tradeId`` (``kantor.market.settlement``), so the
+    trades are found through ``market_trade_unique`` instead.
+    """
+    keys = Q()
+    for tx in transactions:
+        trade_key = (tx.details or {}).get("tradeId", "")
+        code, _, rest = str(trade_key).partition(":")
+        seq, _, n = rest.partition(":")
+        if seq.isdigit() and n.isdigit():
+            keys |= Q(pair=code, seq=int(seq), n=int(n), transaction_id=tx.id)
+    if not keys:
+        return {}
+    rows = Trade.objects.filter(keys).filter(
+        Q(maker__customer=customer) | Q(taker__customer=customer)
+    )
+    return dict(rows.values_list("transaction_id", "id"))

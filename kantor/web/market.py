@@ -1,5 +1,6 @@
-"""The panel's market page (MKT-1..12, FEE-1, FEE-2): a pair's public book and last
-trades, placing an order (reviewed, then confirmed) and cancelling one.
+"""The panel's market page (MKT-1..12, FEE-1, FEE-2, DOC-1): a pair's public book and
+last trades, placing an order (reviewed, then confirmed) and cancelling one, the
+customer's own trades with their proofs.
 
 Thin: ``OrderForm`` checks what was typed, ``kantor.market.actions`` decides
 (``preview_order`` for the review, ``place_order``, ``cancel_order`` — the
@@ -39,11 +40,12 @@ from .forms import OrderForm
 from .refusals import REFUSED, cancel_refusal, order_refusal
 from .templatetags.kantor import money, rate, side_label
 
-#: What the page shows: price levels per side, last trades, the customer's orders.
+#: What the page shows: price levels per side, last trades, the customer's orders and trades.
 BOOK_LEVELS = 10
 TRADES = 12
 ACTIVE_ORDERS = 50
 CLOSED_ORDERS = 10
+MY_TRADES = 20
 #: The channel recorded on orders placed here (history's ``orderedBy``).
 ORDERED_BY = "WEB"
 
@@ -140,6 +142,7 @@ def _page(
         "balances": [customer_balance(customer, c.code) for c in (pair.base, pair.quote)],
         "active_orders": queries.active_orders(customer, limit=ACTIVE_ORDERS),
         "closed_orders": queries.closed_orders(customer, limit=CLOSED_ORDERS),
+        "my_trades": queries.customer_trades(customer, pair, MY_TRADES),
     }
     return render(request, "web/market.html", context)
 

@@ -13,7 +13,7 @@ import pytest
 
 from kantor.market.actions import place_order
 from kantor.market.matcher import run_matcher_once
-from kantor.market.models import CloseReason, Order
+from kantor.market.models import CloseReason, Order, Trade
 from tests.factories import fund, make_customer
 from tests.market.conftest import set_mid
 from tests.web.test_browser import CHROMIUM, SHOTS, page  # noqa: F401 - the page fixture
@@ -135,3 +135,52 @@ def test_the_market_page_in_english(live_server, page, customer):  # noqa: F811
     assert "Check and confirm" in page.inner_text("#order-review")
     assert "1000.00 PLN" in page.inner_text("#review-reserved")
     page.screenshot(path=str(SHOTS / "market-review-en.png"), full_page=True)
+
+
+def test_customer_sees_their_trade_and_downloads_its_proof_DOC_1(live_server, page, customer):  # noqa: F811
+    customer.user.set_password("Haslo!2345")
+    customer.user.save()
+    fund(customer, "1500.00", "PLN")
+    a_market()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    market = f"{live_server.url}/panel/market/EURPLN/"
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", customer.email)
+    page.fill("#id_password", "Haslo!2345")
+    page.click("button[type=submit].button")
+    page.wait_for_url(f"{live_server.url}/panel/")
+    page.goto(market)
+    assert "Nie masz jeszcze transakcji w tej parze" in page.inner_text("#my-trades")
+
+    # buy 100 EUR at the best ask, 4.3120: the order takes the resting offer
+    page.click("label.seg-buy")
+    page.fill("#id_volume", "100")
+    page.select_option("#id_volume_currency", "EUR")
+    page.fill("#id_limit_price", "4,3120")
+    page.click("button[value=review]")
+    page.click("button[value=confirm]")
+    page.wait_for_url(market)
+    run_matcher_once("EURPLN")
+    page.reload()
+
+    trade = Trade.objects.get(taker__customer=customer)
+    row = page.locator(f'#my-trades tr[data-trade="{trade.pk}"]')
+    text = row.inner_text()
+    assert "kupiono EUR" in text and "100,00 EUR" in text and "4,3120" in text
+    assert "431,20 PLN" in text and "0,20 EUR" in text  # paid; FEE-1 0.2 % of 100 EUR
+    page.locator("#my-trades").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "market-your-trades.png"), full_page=True)
+
+    with page.expect_download() as download:
+        row.locator("a.proof").click()
+    proof = download.value
+    assert proof.suggested_filename.endswith(f"-P2P-{trade.pk}-B.pdf")
+    assert Path(proof.path()).read_bytes().startswith(b"%PDF")
+
+    # the history's market exchanges link to the same proof
+    page.goto(f"{live_server.url}/panel/history/")
+    links = page.locator("table.history a.proof")
+    assert links.count() == 2  # what was paid and what was bought
+    assert links.first.get_attribute("href") == f"/panel/documents/trades/{trade.pk}/proof.pdf"
+    page.screenshot(path=str(SHOTS / "history-proofs.png"), full_page=True)

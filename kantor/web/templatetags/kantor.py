@@ -50,6 +50,9 @@ RATE_DECIMALS = 4
 #: MKT-1: an order's side, naming the pair's base currency.
 SIDE_LABELS = {"BUY": _("buy %(currency)s"), "SELL": _("sell %(currency)s")}
 
+#: MKT-10: a trade's side from the customer's point of view, naming the base currency.
+TRADE_SIDE_LABELS = {"BUY": _("bought %(currency)s"), "SELL": _("sold %(currency)s")}
+
 #: Why an order closed (``kantor.market.models.CloseReason``), as a customer reads it.
 CLOSE_REASON_LABELS = {
     "FILLED": _("filled"),
@@ -78,6 +81,13 @@ def side_label(order) -> str:
     """``buy EUR`` / ``sell EUR`` for an order (or anything with ``side`` and ``pair``)."""
     label = SIDE_LABELS.get(order.side)
     return str(label % {"currency": str(order.pair)[:3]}) if label else order.side
+
+
+@register.filter
+def trade_side_label(trade, pair) -> str:
+    """``bought EUR`` / ``sold EUR``: the customer's side of a trade in ``pair``."""
+    label = TRADE_SIDE_LABELS.get(trade.side)
+    return str(label % {"currency": str(pair)[:3]}) if label else trade.side
 
 
 @register.filter
