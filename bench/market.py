@@ -24,8 +24,9 @@ ledger postings in batches. Modes:
   each, as API requests do) while the matcher process runs beside them:
   sustained orders/s from the first acceptance to the last committed batch;
 * ``grouped`` — the same, with each acceptor committing ``--group`` orders,
-  and the cancels that came in meanwhile, per transaction (``place_orders``:
-  a gateway's group commit; the pair is looked up once per group).
+  and the cancels that came in meanwhile, per transaction (``place_orders``
+  and ``cancel_orders``: a gateway's group commit; the pair is looked up
+  once per group).
 
 Latency (``fill_ms``): for every order that traded on arrival, from the
 commit of its acceptance to the commit of the batch that booked its trade.
@@ -122,7 +123,13 @@ def acceptor(ops: list[tuple], group: int, out) -> None:
     from django.db import transaction
 
     from kantor.customers.models import Customer
-    from kantor.market.actions import cancel_order, place_order, place_orders, validate_order
+    from kantor.market.actions import (
+        cancel_order,
+        cancel_orders,
+        place_order,
+        place_orders,
+        validate_order,
+    )
     from kantor.market.pairs import market_pair
 
     customers = list(Customer.objects.filter(email__startswith="bench-").order_by("pk"))
@@ -136,8 +143,7 @@ def acceptor(ops: list[tuple], group: int, out) -> None:
         t0 = time.perf_counter()
         with transaction.atomic():  # the group's orders and cancels commit together
             orders = place_orders(batch)
-            for victim in cancels:
-                cancel_order(victim.order_id, customer=victim.customer)
+            cancel_orders([(victim.order_id, victim.customer) for victim in cancels])
         now = time.time()
         accept_ms.append((time.perf_counter() - t0) * 1000)
         accepted.update((o.seq, now) for o in orders)
