@@ -85,6 +85,11 @@ def snapshot_levels() -> int:
     return max(1, int(_setting("KANTOR_MARKET_SNAPSHOT_LEVELS", 20)))
 
 
+def snapshot_interval() -> float:
+    """MKT-12: the least time between two publications of a pair's book (seconds)."""
+    return max(0.0, float(_setting("KANTOR_MARKET_SNAPSHOT_INTERVAL", 0.1)))
+
+
 def close_wait_seconds() -> float:
     return max(0.0, float(_setting("KANTOR_MARKET_CLOSE_WAIT_SECONDS", 2.0)))
 

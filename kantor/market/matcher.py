@@ -95,6 +95,8 @@ class Matcher:
         self.batches = 0
         self.warned_no_mid = False
         self.stale = True
+        self.snapshot_due = 0.0  # monotonic time before which the book is not republished
+        self.unpublished = False
         self.load()
 
     # -- state -------------------------------------------------------------------------
@@ -186,6 +188,7 @@ class Matcher:
         commands = self.pending(conf.batch_size())
         result = BatchResult(self.code)
         if not commands:
+            self.publish_pending()  # the log is drained: the book catches up
             return result
         now = timezone.now()
         settlement = Settlement(self.market.pair, self.accounts, now)
@@ -247,13 +250,8 @@ class Matcher:
 
     def _commit(self, commands, settlement: Settlement, now: datetime) -> None:
         last = commands[-1][0]
-        snapshot = take_snapshot(
-            self.book, self.views, depth=conf.snapshot_levels(), seq=last, ts=format_ts(now)
-        )
-        changes = {"applied_seq": last, "updated_at": now}
-        published = {k: v for k, v in snapshot.items() if k not in ("ts", "seq")}
-        if published != self.published:  # rewrite the book only when its top moved
-            changes["book"] = snapshot
+        changes: dict = {"applied_seq": last, "updated_at": now}
+        published = self._snapshot_if_due(last, now, changes)
         with transaction.atomic():
             # compare-and-set first: a stale matcher fails before writing anything,
             # and a second one waits on this row until the first commits
@@ -267,7 +265,52 @@ class Matcher:
             self.batches += 1
             _test_pause_before_commit(self.batches)
         self.applied = last
-        self.published = published
+        self._published(published)
+
+    # -- the published book (MKT-12) -------------------------------------------------------
+    def _snapshot_if_due(self, seq: int, now: datetime, changes: dict) -> dict | None:
+        """Put the book's top into ``changes`` when it moved and may be published.
+
+        Publishing walks the top levels' orders; at one order per batch (the
+        API's steady trickle) that cost more than the batch. So the book is
+        published at most every ``KANTOR_MARKET_SNAPSHOT_INTERVAL`` seconds
+        during a burst, and ``publish_pending`` catches up as soon as the log
+        is drained (``run_forever`` looks again after that interval); fills
+        themselves are never delayed.
+        """
+        if time.monotonic() < self.snapshot_due:
+            self.unpublished = True
+            return None
+        snapshot = take_snapshot(
+            self.book, self.views, depth=conf.snapshot_levels(), seq=seq, ts=format_ts(now)
+        )
+        published = {k: v for k, v in snapshot.items() if k not in ("ts", "seq")}
+        if published != self.published:  # rewrite the book only when its top moved
+            changes["book"] = snapshot
+        return published
+
+    def _published(self, published: dict | None) -> None:
+        if published is not None:
+            self.published = published
+            self.unpublished = False
+            self.snapshot_due = time.monotonic() + conf.snapshot_interval()
+
+    def publish_pending(self) -> bool:
+        """Publish the book a throttled batch left unpublished; True if it wrote."""
+        if not self.unpublished or self.stale:
+            return False
+        changes: dict = {}
+        self.snapshot_due = 0.0
+        published = self._snapshot_if_due(self.applied, timezone.now(), changes)
+        if "book" in changes:
+            moved = MatcherState.objects.filter(pair=self.code, applied_seq=self.applied).update(
+                **changes
+            )
+            if moved != 1:
+                self.stale = True
+                raise StaleMatcher(f"{self.code}: applied_seq moved under this matcher")
+        self._published(published)
+        return "book" in changes
 
 
 def _test_pause_before_commit(batch: int) -> None:
@@ -342,5 +385,8 @@ def run_forever(
             if busy:
                 busy |= session.wait(0)
                 continue
-            woken = session.wait(safety_timeout)
+            behind = any(m.unpublished for m in matchers.values())
+            woken = session.wait(
+                min(safety_timeout, conf.snapshot_interval()) if behind else safety_timeout
+            )
             busy = woken or set(codes)

@@ -36,6 +36,8 @@ def _drive(monkeypatch, broken: set[str], *, rounds: int, park_seconds: float = 
     attempts: list[str] = []
 
     class FakeMatcher:
+        unpublished = False  # the book is always published (not this test's subject)
+
         def __init__(self, code, on_commit=None):
             self.code = code
 
