@@ -7,6 +7,11 @@ A stream is a list of plain tuples, engine-neutral:
 * ``(CANCEL, order_id)`` — cancel an earlier order (it may be finished
   already: every engine must cope).
 
+They are also, as they stand, SUBMIT and CANCEL commands of our
+``OrderBook.apply`` (``kantor.domain.orderbook_events.CommandKind``: the same
+0 and 1, a side given by its value); other engines read them through an
+adapter.
+
 Ids run 1, 2, 3... in submission order, so that engines which number orders
 themselves (lightmatchingengine) use the same ids. Each order has its own
 owner (owner = id) because the comparison engines have no self-match

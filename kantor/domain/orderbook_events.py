@@ -25,12 +25,15 @@ units. An order's ``remaining`` is in the unit its volume was given in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum, StrEnum
 from typing import Literal, NamedTuple
 
 __all__ = [
     "CancelRejected",
     "CancelRejectedEvent",
+    "Command",
+    "CommandKind",
     "Done",
     "DoneEvent",
     "DoneReason",
@@ -99,6 +102,27 @@ class EventKind(StrEnum):
     FILL = "FILL"
     DONE = "DONE"
     CANCEL_REJECTED = "CANCEL_REJECTED"
+
+
+class CommandKind(IntEnum):
+    """The first item of a command tuple (``OrderBook.apply``)."""
+
+    #: ``(SUBMIT, order_id, owner, side, price, volume)``: a volume in base
+    #: and the batch's MKT-7 band
+    SUBMIT = 0
+    #: ``(CANCEL, order_id)``
+    CANCEL = 1
+    #: ``(SUBMIT_FULL, order_id, owner, side, price, volume, in_quote, band)``:
+    #: every argument of ``OrderBook.submit``
+    SUBMIT_FULL = 2
+
+
+#: a command of ``OrderBook.apply``, laid out as ``CommandKind`` documents
+Command = (
+    tuple[int, int, int, Side | int, int, int]
+    | tuple[int, int]
+    | tuple[int, int, int, Side | int, int, int, bool, tuple[int, int] | None]
+)
 
 
 class Rested(NamedTuple):
@@ -197,9 +221,14 @@ class OrderState(NamedTuple):
 
 
 class OrderBookError(ValueError):
-    """A command the engine cannot take: a bug in the caller, not a market event."""
+    """A command the engine cannot take: a bug in the caller, not a market event.
+
+    ``events``: the events of the commands before the refused one in the same
+    batch (``OrderBook.apply``), which stand.
+    """
 
     code = "ORDER_BOOK_ERROR"
+    events: Sequence[Event] = ()
 
 
 class InvalidBook(OrderBookError):

@@ -1,16 +1,17 @@
 """The book's state seen from outside the hot path: queries, snapshot, restore.
 
 ``OrderBook`` (``kantor.domain.orderbook``) inherits this mixin; the matching
-itself lives there. Here: the record layout, best prices, MKT-12 depth and
-per-order detail for Walutomat's best_offers, snapshot/restore for the market
-service's restart, the MKT-2 reservation, and the compaction of tombstones.
+itself lives in ``kantor.domain.orderbook_match``. Here: the record layout,
+best prices, MKT-12 depth and per-order detail for Walutomat's best_offers,
+snapshot/restore for the market service's restart, the MKT-2 reservation,
+and the compaction of tombstones.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable
-from heapq import heapify, heappop, heappush
+from bisect import insort
+from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from typing import NamedTuple
 
 from kantor.domain.orderbook_events import (
@@ -21,7 +22,7 @@ from kantor.domain.orderbook_events import (
     Side,
 )
 
-__all__ = ["BookState", "LevelView", "QueuedOrder"]
+__all__ = ["NO_ASK", "NO_BID", "BookState", "LevelView", "QueuedOrder"]
 
 _BUY = Side.BUY
 _SELL = Side.SELL
@@ -51,6 +52,11 @@ class QueuedOrder(NamedTuple):
     quote: int
 
 
+#: the best price of an empty side: every price crosses neither
+NO_BID = float("-inf")
+NO_ASK = float("inf")
+
+
 def _rec(
     order_id: int,
     owner: int,
@@ -66,10 +72,13 @@ def _rec(
 
     ``rem_base`` / ``rem_quote`` are what the order may still trade in each
     currency; ``None`` means no limit in that currency (a buy in quote may
-    receive any base, a sell in base any quote). ``price == 0`` marks a
-    tombstone.
+    receive any base, a sell in base any quote) — or, for a buy in base that
+    has not traded, a reservation not yet computed: at its own price it
+    cannot bind (``orderbook_match``). ``price == 0`` marks a tombstone. The
+    last item is the next record of the level's queue (``None`` at its tail).
     """
-    return [order_id, owner, side, price, rem_base, rem_quote, base_filled, quote_filled, in_quote]
+    return [order_id, owner, side, price, rem_base, rem_quote, base_filled, quote_filled, in_quote,
+            None]  # fmt: skip
 
 
 def _state(r: list) -> OrderState:
@@ -77,17 +86,25 @@ def _state(r: list) -> OrderState:
     return OrderState(r[0], r[1], r[2], r[3], r[5] if r[8] else r[4], r[8], r[6], r[7])
 
 
+def _queue(level: list) -> Iterator[list]:
+    """The records of a level ``[head, tail]`` in time priority, tombstones included."""
+    r = level[0]
+    while r is not None:
+        yield r
+        r = r[9]
+
+
 class BookState:
     """Queries and upkeep of ``OrderBook``; see its docstring for the data layout."""
 
     __slots__ = ()
     divisor: int
-    _bids: dict[int, deque[list]]
-    _asks: dict[int, deque[list]]
-    _bid_heap: list[int]
-    _ask_heap: list[int]
-    _levels: tuple[dict[int, deque[list]], dict[int, deque[list]]]
-    _heaps: tuple[list[int], list[int]]
+    _bids: dict[int, list]
+    _asks: dict[int, list]
+    _bid_prices: list[int]
+    _ask_prices: list[int]
+    _levels: tuple[dict[int, list], dict[int, list]]
+    _prices: tuple[list[int], list[int]]
     _orders: dict[int, list]
     _last_id: int
     _tombstones: int
@@ -106,11 +123,11 @@ class BookState:
             if order_id <= self._last_id or price <= 0 or remaining <= 0:
                 self._refuse(order_id, price, remaining)
             if side == _BUY:
-                s, key = 0, -price
+                s = 0
                 best = self.best_ask()
                 crossed = best is not None and best <= price
             elif side == _SELL:
-                s, key = 1, price
+                s = 1
                 best = self.best_bid()
                 crossed = best is not None and best >= price
             else:
@@ -130,12 +147,13 @@ class BookState:
                 base_filled, quote_filled, bool(in_quote),
             )  # fmt: skip
             levels = self._levels[s]
-            level = levels.get(key)
+            level = levels.get(price)
             if level is None:
-                levels[key] = deque((rec,))
-                heappush(self._heaps[s], key)
+                levels[price] = [rec, rec]
+                insort(self._prices[s], price)
             else:
-                level.append(rec)
+                level[1][9] = rec
+                level[1] = rec
             self._orders[order_id] = rec
 
     def _caps(
@@ -176,27 +194,28 @@ class BookState:
     # ------------------------------------------------------------------ queries
     def best_bid(self) -> int | None:
         """Highest resting buy price in ticks, or None."""
-        key = self._top(0)
-        return None if key is None else -key
+        return self._top(0)
 
     def best_ask(self) -> int | None:
         """Lowest resting sell price in ticks, or None."""
         return self._top(1)
 
     def _top(self, s: int) -> int | None:
-        """The best key of one side, dropping tombstones that hide it."""
-        heap = self._heaps[s]
+        """The best price of one side, dropping tombstones that hide it."""
+        prices = self._prices[s]
         levels = self._levels[s]
-        while heap:
-            key = heap[0]
-            level = levels[key]
-            while level and not level[0][3]:
-                level.popleft()
+        while prices:
+            price = prices[-1] if s == 0 else prices[0]
+            level = levels[price]
+            r = level[0]
+            while r is not None and not r[3]:
+                r = r[9]
                 self._tombstones -= 1
-            if level:
-                return key
-            del levels[key]
-            heappop(heap)
+            if r is not None:
+                level[0] = r
+                return price
+            del levels[price]
+            del prices[-1 if s == 0 else 0]
         return None
 
     def depth(self, side: Side, levels: int = 10) -> list[LevelView]:
@@ -204,9 +223,8 @@ class BookState:
         s = 0 if side == _BUY else 1
         out: list[LevelView] = []
         book = self._levels[s]
-        for key in sorted(book):
-            price = -key if s == 0 else key
-            base = sum(self._available(r, price) for r in book[key] if r[3])
+        for price in sorted(book, reverse=s == 0):
+            base = sum(self._available(r, price) for r in _queue(book[price]) if r[3])
             if base:
                 out.append(LevelView(price, base, self._value(s, base, price)))
                 if len(out) >= levels:
@@ -216,9 +234,9 @@ class BookState:
     def orders_at(self, side: Side, price: int) -> list[QueuedOrder]:
         """The resting orders of one level in time priority (best_offers/detailed)."""
         s = 0 if side == _BUY else 1
-        level = self._levels[s].get(-price if s == 0 else price, ())
+        level = self._levels[s].get(price)
         out = []
-        for r in level:
+        for r in () if level is None else _queue(level):
             if r[3]:
                 base = self._available(r, price)
                 out.append(QueuedOrder(r[0], r[1], base, self._value(s, base, price)))
@@ -261,15 +279,16 @@ class BookState:
         """Drop all tombstones; amortised O(1) per cancel (runs when they outnumber orders)."""
         for s in (0, 1):
             levels = self._levels[s]
-            for key in list(levels):
-                live = deque(r for r in levels[key] if r[3])
+            for price in list(levels):
+                live = [r for r in _queue(levels[price]) if r[3]]
                 if live:
-                    levels[key] = live
+                    for r, after in pairwise(live):
+                        r[9] = after
+                    live[-1][9] = None
+                    levels[price] = [live[0], live[-1]]
                 else:
-                    del levels[key]
-            heap = self._heaps[s]
-            heap[:] = levels
-            heapify(heap)
+                    del levels[price]
+            self._prices[s][:] = sorted(levels)
         self._tombstones = 0
 
     def _refuse(self, order_id: int, price: int, volume: int) -> None:

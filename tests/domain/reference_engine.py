@@ -127,6 +127,13 @@ class ReferenceBook:
             maker = candidates[0]
             p = maker.price  # MKT-5: the resting order's rate
             if band is not None and not band[0] <= p <= band[1]:
+                # MKT-7: a resting order beyond the band on the incoming order's
+                # favourable side is stale: it goes; otherwise the incoming order does
+                stale = p < band[0] if taker.side is Side.BUY else p > band[1]
+                if stale:
+                    self.book.remove(maker)
+                    events.append(self.done(maker, DoneReason.PRICE_BAND))
+                    continue
                 events.append(self.done(taker, DoneReason.PRICE_BAND))
                 return events
             if taker.max_fill(p, d) == 0:

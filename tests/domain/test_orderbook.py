@@ -186,6 +186,15 @@ def test_buy_in_base_never_spends_more_than_its_reservation_MKT_2():
     assert last(events) == Done(EventKind.DONE, 4, 20, BUY, R.EXHAUSTED, 2, 2, 1)
 
 
+def test_resting_buy_in_base_never_spends_more_than_its_reservation_MKT_2():
+    b = book(1)
+    b.submit(1, 10, BUY, 15, 3)  # reserves ceil(4.5) = 5
+    assert fills(b.submit(2, 20, SELL, 15, 1))[0].quote_paid == 2  # ceil(1.5)
+    events = b.submit(3, 21, SELL, 15, 1)  # pays 2 again: 1 left, less than a unit
+    assert dones(events)[0] == Done(EventKind.DONE, 1, 10, BUY, R.EXHAUSTED, 2, 4, 1)
+    assert b.best_bid() is None
+
+
 def test_reservation_is_what_the_order_could_spend_MKT_2():
     b = OrderBook(2, 2, 4)
     assert b.reservation(BUY, 43001, 333) == 1432
@@ -197,7 +206,7 @@ def test_reservation_is_what_the_order_could_spend_MKT_2():
 # MKT-7: price band -----------------------------------------------------------
 
 
-def test_next_trade_outside_the_band_cancels_the_incoming_order_MKT_7():
+def test_a_buy_reaching_above_the_band_is_cancelled_MKT_7():
     b = book()
     b.submit(1, 10, SELL, 100, 5)
     b.submit(2, 11, SELL, 103, 5)
@@ -205,6 +214,63 @@ def test_next_trade_outside_the_band_cancels_the_incoming_order_MKT_7():
     assert [f.maker_id for f in fills(events)] == [1]  # fills made before stand
     assert last(events) == Done(EventKind.DONE, 3, 20, BUY, R.PRICE_BAND, 5, 500, 15)
     assert b.best_ask() == 103
+
+
+def test_a_sell_reaching_below_the_band_is_cancelled_MKT_7():
+    b = book()
+    b.submit(1, 10, BUY, 100, 5)
+    b.submit(2, 11, BUY, 97, 5)
+    events = b.submit(3, 20, SELL, 95, 20, band=(98, 102))
+    assert [f.maker_id for f in fills(events)] == [1]
+    assert last(events) == Done(EventKind.DONE, 3, 20, SELL, R.PRICE_BAND, 5, 500, 15)
+    assert b.best_bid() == 97
+
+
+def test_a_stale_sell_below_the_band_is_cancelled_and_the_buy_trades_on_MKT_7():
+    b = book()  # the mid rose: a sell left at 90 is stale
+    b.submit(1, 10, SELL, 90, 5)
+    b.submit(2, 11, SELL, 90, 2)
+    b.submit(3, 12, SELL, 100, 5)
+    events = b.submit(4, 20, BUY, 101, 4, band=(98, 102))
+    assert events == [
+        Done(EventKind.DONE, 1, 10, SELL, R.PRICE_BAND, 0, 0, 5),
+        Done(EventKind.DONE, 2, 11, SELL, R.PRICE_BAND, 0, 0, 2),
+        Fill(EventKind.FILL, 3, 4, 12, 20, 100, 4, 400, 400, BUY),
+        Done(EventKind.DONE, 4, 20, BUY, R.FILLED, 4, 400, 0),
+    ]
+    assert b.best_ask() == 100 and 1 not in b and 2 not in b
+
+
+def test_a_stale_buy_above_the_band_is_cancelled_and_the_sell_trades_on_MKT_7():
+    b = book()  # the mid fell: a buy left at 110 is stale
+    b.submit(1, 10, BUY, 110, 5)
+    b.submit(2, 11, BUY, 100, 5)
+    events = b.submit(3, 20, SELL, 99, 8, band=(98, 102))
+    assert events == [
+        Done(EventKind.DONE, 1, 10, BUY, R.PRICE_BAND, 0, 0, 5),
+        Fill(EventKind.FILL, 2, 3, 11, 20, 100, 5, 500, 500, SELL),
+        Done(EventKind.DONE, 2, 11, BUY, R.FILLED, 5, 500, 0),
+        Rested(EventKind.RESTED, 3, 20, SELL, 99, 3),
+    ]
+
+
+def test_a_stale_order_goes_even_when_the_incoming_order_cannot_trade_MKT_7():
+    b = book(1)  # D = 10
+    b.submit(1, 10, SELL, 90, 5)  # stale
+    b.submit(2, 11, SELL, 100, 5)
+    events = b.submit(3, 20, BUY, 101, 9, in_quote=True, band=(98, 102))  # 0.9 buys no unit
+    assert [named(e).reason for e in events] == [R.PRICE_BAND, R.EXHAUSTED]
+    assert [named(e).order_id for e in events] == [1, 3]
+
+
+def test_a_stale_order_of_the_same_owner_goes_for_the_band_MKT_7():
+    b = book()
+    b.submit(1, 20, SELL, 90, 5)
+    events = b.submit(2, 20, BUY, 100, 5, band=(98, 102))
+    assert events == [
+        Done(EventKind.DONE, 1, 20, SELL, R.PRICE_BAND, 0, 0, 5),  # not SELF_MATCH
+        Rested(EventKind.RESTED, 2, 20, BUY, 100, 5),
+    ]
 
 
 def test_band_does_not_stop_an_order_that_only_rests_MKT_7():

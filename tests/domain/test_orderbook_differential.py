@@ -2,8 +2,9 @@
 
 Random command streams (both volume modes, minimums, price bands, cancels,
 self-matches among three owners, scales with and without rounding) must give
-identical events from both engines, and the invariants of the market must
-hold after every command (MKT-2..9, MON-2).
+identical events from both engines, one command at a time and in batches
+(``OrderBook.apply``), and the invariants of the market must hold after
+every command (MKT-2..9, MON-2).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kantor.domain import orderbook
+from kantor.domain import orderbook_match
 from kantor.domain.orderbook import OrderBook
-from kantor.domain.orderbook_events import DoneReason, EventKind, Side, named
+from kantor.domain.orderbook_events import CommandKind, DoneReason, EventKind, Side, named
 from tests.domain.reference_engine import ReferenceBook
 
 PRICES = (95, 105)
@@ -143,6 +144,57 @@ def run_both(
             assert restored.depth(side, 100) == book.depth(side, 100)
 
 
+def run_batches(
+    scale: tuple[int, int, int],
+    minimums: tuple[int, int],
+    batches: list[tuple[list[tuple], tuple[int, int] | None]],
+    *,
+    rested: bool = True,
+    int_sides: bool = False,
+) -> None:
+    """Feed ``(commands, band)`` batches to ``apply``: a submit in base with the
+    batch's band goes as a SUBMIT, any other as a SUBMIT_FULL. The events must
+    be the reference engine's, less its Rested events when ``rested`` is false."""
+    kw = {"min_base": minimums[0], "min_quote": minimums[1]}
+    book = OrderBook(*scale, **kw)
+    ref = ReferenceBook(*scale, **kw)
+    order_id = 0
+    for cmds, band in batches:
+        batch, expected = [], []
+        for cmd in cmds:
+            if cmd[0] == "cancel":
+                batch.append((CommandKind.CANCEL, cmd[1]))
+                expected += ref.cancel(cmd[1])
+                continue
+            _, owner, side, price, volume, in_quote, own_band = cmd
+            order_id += 1
+            expected += ref.submit(order_id, owner, side, price, volume, in_quote, own_band)
+            if int_sides:
+                side = int(side)
+            args = (order_id, owner, side, price, volume)
+            if not in_quote and own_band == band:
+                batch.append((CommandKind.SUBMIT, *args))
+            else:
+                batch.append((CommandKind.SUBMIT_FULL, *args, in_quote, own_band))
+        if not rested:
+            expected = [e for e in expected if e[0] is not EventKind.RESTED]
+        assert book.apply(batch, band, rested=rested) == expected
+        assert (book.best_bid(), book.best_ask()) == (ref.best_bid(), ref.best_ask())
+
+
+@st.composite
+def batches(draw, cmds: list[tuple]) -> list[tuple[list[tuple], tuple[int, int] | None]]:
+    """``cmds`` cut into batches, each with no band or one that some of its submits carry."""
+    cuts = sorted(set(draw(st.lists(st.integers(1, len(cmds)), max_size=4))) | {len(cmds)})
+    out, start = [], 0
+    for cut in cuts:
+        chunk = cmds[start:cut]
+        bands = [c[6] for c in chunk if c[0] == "submit" and c[6] is not None]
+        out.append((chunk, draw(st.sampled_from([None, *bands]))))
+        start = cut
+    return out
+
+
 SCALES = st.sampled_from([(0, 0, 0), (1, 0, 0), (2, 0, 0), (3, 0, 0), (2, 2, 1)])
 MINIMUMS = st.tuples(st.sampled_from([0, 0, 3, 10]), st.sampled_from([0, 0, 50, 400]))
 
@@ -159,16 +211,40 @@ def test_engine_matches_reference_engine(data, scale, minimums):
 @given(data=st.data(), scale=SCALES, minimums=MINIMUMS)
 def test_engine_matches_reference_engine_with_eager_compaction_MKT_9(data, scale, minimums):
     d = 10 ** (scale[0] + scale[2] - scale[1])
-    with mock.patch.object(orderbook, "_COMPACT_FLOOR", 0):
+    with mock.patch.object(orderbook_match, "_COMPACT_FLOOR", 0):
         run_both(scale, minimums, data.draw(commands(d)))
 
 
-@pytest.mark.parametrize("minimums", [(0, 0), (5, 20)])
-def test_engine_matches_reference_engine_on_a_long_seeded_stream(minimums):
-    """Deeper books than hypothesis builds: 3 000 commands, many levels and cancels."""
-    rnd = random.Random(7)
+@settings(max_examples=200)
+@given(data=st.data(), scale=SCALES, minimums=MINIMUMS)
+def test_batches_give_the_reference_engines_events(data, scale, minimums):
+    d = 10 ** (scale[0] + scale[2] - scale[1])
+    cmds = data.draw(commands(d))
+    run_batches(
+        scale,
+        minimums,
+        data.draw(batches(cmds)),
+        rested=data.draw(st.booleans()),
+        int_sides=data.draw(st.booleans()),
+    )
+
+
+@settings(max_examples=40)
+@given(data=st.data(), scale=SCALES, minimums=MINIMUMS)
+def test_batches_give_the_reference_engines_events_with_eager_compaction_MKT_9(
+    data, scale, minimums
+):
+    d = 10 ** (scale[0] + scale[2] - scale[1])
+    cmds = data.draw(commands(d))
+    with mock.patch.object(orderbook_match, "_COMPACT_FLOOR", 0):
+        run_batches(scale, minimums, data.draw(batches(cmds)), rested=data.draw(st.booleans()))
+
+
+def long_stream(seed: int = 7, n: int = 3000) -> list[tuple]:
+    """Deeper books than hypothesis builds: many levels, owners and cancels."""
+    rnd = random.Random(seed)
     cmds: list[tuple] = []
-    for _ in range(3000):
+    for _ in range(n):
         if cmds and rnd.random() < 0.15:
             cmds.append(("cancel", rnd.randint(max(1, len(cmds) - 300), len(cmds))))
             continue
@@ -185,5 +261,18 @@ def test_engine_matches_reference_engine_on_a_long_seeded_stream(minimums):
                 band,
             )
         )
-    with mock.patch.object(orderbook, "_COMPACT_FLOOR", 50):
-        run_both((1, 0, 0), minimums, cmds, split=2000)
+    return cmds
+
+
+@pytest.mark.parametrize("minimums", [(0, 0), (5, 20)])
+def test_batches_give_the_reference_engines_events_on_a_long_seeded_stream(minimums):
+    cmds = long_stream()
+    chunks = [(cmds[i : i + 250], None) for i in range(0, len(cmds), 250)]
+    with mock.patch.object(orderbook_match, "_COMPACT_FLOOR", 50):
+        run_batches((1, 0, 0), minimums, chunks, rested=False, int_sides=True)
+
+
+@pytest.mark.parametrize("minimums", [(0, 0), (5, 20)])
+def test_engine_matches_reference_engine_on_a_long_seeded_stream(minimums):
+    with mock.patch.object(orderbook_match, "_COMPACT_FLOOR", 50):
+        run_both((1, 0, 0), minimums, long_stream(), split=2000)
