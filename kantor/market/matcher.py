@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from kantor.api.formats import format_rate, format_ts
 from kantor.domain.money import Money
-from kantor.domain.orderbook_events import EventKind, OrderState, Side
+from kantor.domain.orderbook_events import CommandKind, EventKind, OrderState, Side
 from kantor.ledger.posting import post_many
 from kantor.rates.errors import NoRateForPair
 from kantor.rates.queries import mid_at
@@ -58,6 +58,8 @@ __all__ = ["BatchResult", "Matcher", "StaleMatcher", "run_forever", "run_matcher
 log = logging.getLogger("kantor.market")
 
 _FILL, _DONE = EventKind.FILL, EventKind.DONE
+_SUBMIT_FULL, _CANCEL = CommandKind.SUBMIT_FULL, CommandKind.CANCEL
+_BUY, _SELL = Side.BUY, Side.SELL
 _ORDER_FIELDS = (
     "pk", "order_id", "customer_id", "seq", "side", "volume_minor", "volume_currency",
     "limit_price", "reserved_minor", "sold_minor", "bought_minor", "commission_minor",
@@ -222,31 +224,37 @@ class Matcher:
         return self.market.scale.price_band(mid, deviation)
 
     def _apply(self, commands, settlement: Settlement, now: datetime) -> None:
+        """The batch through the engine in one call (``OrderBook.apply``), its
+        events into the settlement: fills by taker (the incoming order's seq),
+        closes (a ``Done``) with their releases."""
         band = self._band(now)
-        views, book = self.views, self.book
+        views = self.views
         new = [c[2] for c in commands if c[1] == "submit"]
         ids = {row["customer_id"] for row in new}
         self.accounts.prefetch(ids, (self.market.pair.base.code, self.market.pair.quote.code))
+        batch = []
         for seq, kind, payload in commands:
             if kind == "submit":
-                view = self._view(payload, new=True)
-                views[seq] = view
-                side = Side.BUY if view.buy else Side.SELL
-                events = book.submit(
-                    seq, view.customer_id, side, view.ticks, view.volume_minor, view.in_quote, band
-                )
+                view = views[seq] = self._view(payload, new=True)
+                side = _BUY if view.buy else _SELL
+                batch.append(
+                    (_SUBMIT_FULL, seq, view.customer_id, side, view.ticks, view.volume_minor,
+                     view.in_quote, band)
+                )  # fmt: skip
             else:
-                events = book.cancel(payload)
-            n = 0
-            for event in events:
-                kind_ = event[0]
-                if kind_ is _FILL:
-                    settlement.fill(seq, n, views[event[1]], views[event[2]], event)
-                    if n == 0:
-                        settlement.takers.append(seq)
-                    n += 1
-                elif kind_ is _DONE:
-                    settlement.close(views.pop(event[1]), event[4], event)
+                batch.append((_CANCEL, payload))
+        taker, n = None, 0
+        for event in self.book.apply(batch, band, rested=False):
+            kind_ = event[0]
+            if kind_ is _FILL:
+                seq = event[2]
+                if seq != taker:
+                    taker, n = seq, 0
+                    settlement.takers.append(seq)
+                settlement.fill(seq, n, views[event[1]], views[seq], event)
+                n += 1
+            elif kind_ is _DONE:
+                settlement.close(views.pop(event[1]), event[4], event)
 
     def _commit(self, commands, settlement: Settlement, now: datetime) -> None:
         last = commands[-1][0]
