@@ -80,21 +80,11 @@ def run_job(job: Job, now: datetime) -> bool:
     if job.own_transactions:
         return _run_outside(job, now)
     with transaction.atomic():
-        rows = JobState.objects.filter(name=job.name)
-        if connection.vendor == "postgresql":
-            rows = rows.select_for_update(skip_locked=True)
-        state = rows.first()
+        state = _locked_state(job)
         if state is None:
             return False
         state.last_started_at = now
-        try:
-            with transaction.atomic():
-                job.run(now)
-        except Exception as exc:  # a failing job must not stop the others
-            log.exception("job %s failed", job.name)
-            state.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        else:
-            state.last_error = ""
+        state.last_error = _run(job, now, atomic=True)
         state.last_finished_at = timezone.now()
         state.runs += 1
         state.save()
@@ -104,26 +94,40 @@ def run_job(job: Job, now: datetime) -> bool:
 def _run_outside(job: Job, now: datetime) -> bool:
     """Claim the job (its start time, under its row lock) and run it after commit."""
     with transaction.atomic():
-        rows = JobState.objects.filter(name=job.name)
-        if connection.vendor == "postgresql":
-            rows = rows.select_for_update(skip_locked=True)
-        state = rows.first()
+        state = _locked_state(job)
         if state is None or (
             state.last_started_at is not None and state.last_started_at + job.every > now
         ):
             return False  # another worker has it, or just ran it
         state.last_started_at = now
         state.save(update_fields=["last_started_at"])
-    error = ""
-    try:
-        job.run(now)
-    except Exception as exc:  # a failing job must not stop the others
-        log.exception("job %s failed", job.name)
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+    error = _run(job, now, atomic=False)
     JobState.objects.filter(name=job.name).update(
         last_error=error, last_finished_at=timezone.now(), runs=F("runs") + 1
     )
     return True
+
+
+def _locked_state(job: Job) -> JobState | None:
+    """The job's row, locked; None while another worker holds it (PostgreSQL)."""
+    rows = JobState.objects.filter(name=job.name)
+    if connection.vendor == "postgresql":
+        rows = rows.select_for_update(skip_locked=True)
+    return rows.first()
+
+
+def _run(job: Job, now: datetime, *, atomic: bool) -> str:
+    """Run the job (in a savepoint when ``atomic``); its error, or ""."""
+    try:
+        if atomic:
+            with transaction.atomic():
+                job.run(now)
+        else:
+            job.run(now)
+    except Exception as exc:  # a failing job must not stop the others
+        log.exception("job %s failed", job.name)
+        return f"{type(exc).__name__}: {exc}"[:2000]
+    return ""
 
 
 def run_due(now: datetime | None = None) -> list[str]:
