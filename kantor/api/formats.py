@@ -49,8 +49,13 @@ def format_money(money: Money) -> str:
     return str(money)
 
 
-def format_rate(rate: Decimal, pair: CurrencyPair) -> str:
-    """A rate padded to the pair's decimals (MON-3, ``"4.1000"``); the rates app
-    rounds, so a value with more decimals is shown as it is, never re-rounded."""
+def rate_at_decimals(rate: Decimal, pair: CurrencyPair) -> Decimal:
+    """A rate padded to the pair's decimals (MON-3, ``4.1000``); the rates app
+    rounds, so a value with more decimals is kept as it is, never re-rounded."""
     padded = rate.quantize(pair.rate_quantum)
-    return str(padded if padded == rate else rate)
+    return padded if padded == rate else rate
+
+
+def format_rate(rate: Decimal, pair: CurrencyPair) -> str:
+    """``rate_at_decimals`` as the API writes it (``"4.1000"``)."""
+    return str(rate_at_decimals(rate, pair))

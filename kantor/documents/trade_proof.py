@@ -23,6 +23,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+from kantor.api.formats import rate_at_decimals
 from kantor.customers.models import Customer, CustomerKind
 from kantor.domain.calendar import to_warsaw
 from kantor.domain.money import CurrencyPair, Money
@@ -163,8 +164,7 @@ def proof_filename(proof: TradeProof, lang: str) -> str:
 
 def format_rate(rate: Decimal, pair: CurrencyPair) -> str:
     """A rate at the pair's decimals (MON-3; never re-rounded), in the active language."""
-    padded = rate.quantize(pair.rate_quantum)
-    shown = padded if padded == rate else rate.normalize()
+    shown = rate_at_decimals(rate, pair)
     return number_format(shown, max(0, -shown.as_tuple().exponent))
 
 
