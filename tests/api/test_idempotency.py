@@ -171,9 +171,15 @@ def test_unknown_currency_in_a_form_is_not_supported_API_1(funded, client):
 
 
 def _wait_until_another_backend_waits_for_a_lock(deadline: float) -> bool:
-    """PostgreSQL: true once another connection is blocked on a lock (our unique index)."""
+    """PostgreSQL: true once another connection is blocked on a lock (our unique index).
+
+    The hook runs inside the first request's transaction, and PostgreSQL keeps
+    one snapshot of ``pg_stat_activity`` per transaction: without clearing it,
+    a first look taken before the second request blocked would be all we see.
+    """
     while time.monotonic() < deadline:
         with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND wait_event_type = 'Lock' "
