@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Max
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
+from kantor.core.rows import RowLoader
 from kantor.domain.money import (
     MONEY_CONTEXT,
     CurrencyPair,
@@ -93,7 +95,8 @@ def _code(pair: str | CurrencyPair) -> str:
         raise PairNotOffered(f"{pair!r} is not a currency pair") from None
 
 
-_PAIR_BY_CODE = "SELECT * FROM rates_offeredpair WHERE code = %s"
+_PAIRS = RowLoader(OfferedPair)
+_PAIR_BY_CODE = f"SELECT {_PAIRS.columns('p')} FROM rates_offeredpair p WHERE code = %s"  # noqa: S608
 
 
 def pair_config(pair: str | CurrencyPair, *, offered_only: bool = True) -> OfferedPair:
@@ -103,9 +106,12 @@ def pair_config(pair: str | CurrencyPair, *, offered_only: bool = True) -> Offer
     found: its history stays readable (damages, charts, valuations).
     """
     code = _code(pair)
-    # Raw SQL: every order and quote starts here, and compiling the ORM's
-    # query cost five times what running it does.
-    config = next(iter(OfferedPair.objects.raw(_PAIR_BY_CODE, [code])), None)
+    # A plain cursor (RowLoader): every order and quote starts here, and the
+    # ORM's query machinery cost five times what running the query does.
+    with connection.cursor() as cursor:
+        cursor.execute(_PAIR_BY_CODE, [code])
+        row = cursor.fetchone()
+    config = _PAIRS.load(row) if row is not None else None
     if config is None or (offered_only and not config.enabled):
         raise PairNotOffered(f"{code} is not offered")
     return config
@@ -184,21 +190,34 @@ def rate_by_ts(
 
 def latest_mid(pair: str | CurrencyPair, when: datetime | None = None) -> MidRate:
     """RATE-1: the last stored mid row at or before ``when`` (default: now)."""
-    config = pair_config(pair, offered_only=False)
-    row = (
-        MidRate.objects.filter(pair=config, ts__lte=when or timezone.now())
-        .order_by("-ts", "-id")
-        .first()
-    )
-    if row is None:
-        raise NoRateForPair(f"no mid for {config.code} at or before {when or 'now'}")
-    return row
+    return _latest_mid(_code(pair), when or timezone.now())[0]
 
 
 def mid_at(pair: str | CurrencyPair, when: datetime) -> Decimal:
     """MKT-7, LOCK-11: the market mid in force at ``when`` (last at or before it)."""
-    row = latest_mid(pair, when)
-    return _exact(row.mid, row.pair.pair)
+    row, rate_decimals = _latest_mid(_code(pair), when)
+    return _exact(row.mid, CurrencyPair.parse(_code(pair), rate_decimals=rate_decimals))
+
+
+def _latest_mid(code: str, when: datetime) -> tuple[MidRate, int]:
+    """The last mid row of ``code`` at or before ``when``, and the pair's rate
+    decimals: one plain query (``RowLoader``), as the matcher asks every batch."""
+    with connection.cursor() as cursor:
+        # as the ORM would send it: UTC text on SQLite, whatever the caller's zone
+        cursor.execute(_MID_AT, [code, connection.ops.adapt_datetimefield_value(when)])
+        row = cursor.fetchone()
+    if row is None:
+        pair_config(code, offered_only=False)  # PairNotOffered for an unknown pair
+        raise NoRateForPair(f"no mid for {code} at or before {when}")
+    return _MIDS.load(row), row[_MIDS.width]
+
+
+_MIDS = RowLoader(MidRate)
+_MID_AT = (
+    f"SELECT {_MIDS.columns('m')}, p.rate_decimals FROM rates_midrate m "  # noqa: S608
+    "JOIN rates_offeredpair p ON p.id = m.pair_id WHERE p.code = %s AND m.ts <= %s "
+    "ORDER BY m.ts DESC, m.id DESC LIMIT 1"
+)
 
 
 def _dedupe(rows) -> list[tuple[datetime, Decimal]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -33,6 +34,14 @@ def test_mid_at_is_the_last_mid_at_or_before_the_moment_MKT_7(three_tables):
         queries.mid_at("EURPLN", T21 - timedelta(seconds=1))
     with pytest.raises(PairNotOffered):
         queries.mid_at("EURJPY", T26)
+
+
+def test_mid_at_reads_a_moment_given_in_any_time_zone_MKT_7(three_tables):
+    """The same instant in Warsaw time finds the same mid (SQLite compares UTC text)."""
+    warsaw = ZoneInfo("Europe/Warsaw")
+    assert queries.mid_at("EURPLN", T22.astimezone(warsaw)) == Decimal("4.3685")
+    just_before = (T22 - timedelta(microseconds=1)).astimezone(warsaw)
+    assert queries.mid_at("EURPLN", just_before) == Decimal("4.3641")
 
 
 def test_history_lists_mids_oldest_first_RATE_2(three_tables):
