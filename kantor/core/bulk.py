@@ -18,7 +18,7 @@ from uuid import UUID
 
 from django.db import connection
 
-__all__ = ["copy_rows", "is_postgres", "next_ids"]
+__all__ = ["FEW", "copy_rows", "insert_returning_ids", "is_postgres", "next_ids"]
 
 
 def is_postgres() -> bool:
@@ -45,7 +45,7 @@ def copy_rows(table: str, columns: str, rows: Iterable[tuple], *, plain: bool = 
     rows = rows if isinstance(rows, list) else list(rows)
     if not rows:
         return
-    if len(rows) <= _FEW:
+    if len(rows) <= FEW:
         _insert(table, columns, rows)
         return
     if plain:
@@ -61,17 +61,26 @@ def copy_rows(table: str, columns: str, rows: Iterable[tuple], *, plain: bool = 
 
 
 #: Up to this many rows, one ``INSERT … VALUES`` (one round trip) beats ``COPY``.
-_FEW = 16
+FEW = 16
 
 
-def _insert(table: str, columns: str, rows: list[tuple]) -> None:
+def _insert(table: str, columns: str, rows: list[tuple], returning: str = "") -> list[tuple]:
     marks = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
     values = ", ".join([marks] * len(rows))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) VALUES {values}",  # noqa: S608 (markers only)
+            f"INSERT INTO {table} ({columns}) VALUES {values}{returning}",  # noqa: S608 (markers only)
             [value for row in rows for value in row],
         )
+        return cursor.fetchall() if returning else []
+
+
+def insert_returning_ids(table: str, columns: str, rows: list[tuple]) -> list[int]:
+    """A few rows in one ``INSERT … RETURNING id`` (one round trip, where
+    ``next_ids`` and ``copy_rows`` take three): their new primary keys, in
+    the rows' order (PostgreSQL returns a ``VALUES`` list's rows in order, as
+    Django's ``bulk_create`` relies on too)."""
+    return [row[0] for row in _insert(table, columns, rows, " RETURNING id")]
 
 
 #: COPY text format: backslash, tab, newline and carriage return are escaped.

@@ -164,12 +164,16 @@ def post_batch(postings: Sequence[Posting]) -> list[LedgerTransaction]:
     return txs
 
 
-def post_many(postings: Sequence[Posting]) -> list[uuid.UUID]:
+def post_many(postings: Sequence[Posting], *, new_keys: bool = False) -> list[uuid.UUID]:
     """``post_batch`` without model instances: the new transactions' ids.
 
     The hot paths (order acceptance, the matcher) book thousands of postings
     a second through this; rows go to the database as plain tuples
     (``kantor.ledger.writer``: ``COPY`` on PostgreSQL).
+
+    ``new_keys``: the caller's idempotency keys embed an id it just made (a
+    new order's UUID), so the lookup for earlier bookings is skipped; the
+    unique index still refuses a repeat (``IntegrityError``).
     """
     if not postings:
         return []
@@ -179,7 +183,7 @@ def post_many(postings: Sequence[Posting]) -> list[uuid.UUID]:
     for p in postings:
         p.validate()
     with transaction.atomic():
-        for key in writer.existing_keys(keys):
+        for key in [] if new_keys else writer.existing_keys(keys):
             raise DuplicatePosting(key)
         locked = writer.lock_accounts(*_touched(postings))
         totals = _history_totals(locked)

@@ -49,13 +49,20 @@ _LOCK_CLASS = 0x4B4D
 _sender: socket.socket | None = None
 
 
+#: A select-list item that rings on PostgreSQL, for a statement the caller
+#: runs anyway (one round trip less; ``kantor.market.actions._take_sequence``).
+RING_SQL = f"pg_notify('{CHANNEL}', pair)"
+
+
 def ring(code: str) -> None:
     """Wake ``code``'s matcher once the current transaction commits."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, code])
     else:
-        transaction.on_commit(partial(_poke, code))
+        # robust: a failing poke must not look like a failed commit to the
+        # caller (the order gateway would answer committed orders as refused)
+        transaction.on_commit(partial(_poke, code), robust=True)
 
 
 def _socket_path(code: str) -> Path:

@@ -36,10 +36,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from kantor.api.formats import format_rate, format_ts
+from kantor.core.rows import RowLoader
 from kantor.domain.money import Money
 from kantor.domain.orderbook_events import CommandKind, EventKind, OrderState, Side
 from kantor.ledger.posting import post_many
@@ -65,6 +66,17 @@ _ORDER_FIELDS = (
     "limit_price", "reserved_minor", "sold_minor", "bought_minor", "commission_minor",
     "commission_rate", "fee_discount", "submit_id", "ordered_by", "submitted_at",
 )  # fmt: skip
+
+
+_ORDERS = RowLoader(Order, _ORDER_FIELDS)
+_PENDING_SUBMITS = (
+    f"SELECT {_ORDERS.columns('o')} FROM market_order o "  # noqa: S608
+    "WHERE pair = %s AND seq > %s ORDER BY seq LIMIT %s"
+)
+_PENDING_CANCELS = (
+    "SELECT cancel_seq, seq FROM market_order WHERE pair = %s AND cancel_seq > %s "
+    "ORDER BY cancel_seq LIMIT %s"
+)
 
 
 class StaleMatcher(RuntimeError):
@@ -165,14 +177,14 @@ class Matcher:
     # -- one batch -----------------------------------------------------------------------
     def pending(self, limit: int) -> list[tuple[int, str, object]]:
         """The next commands after ``applied`` in sequence: (seq, "submit"|"cancel", payload)."""
-        submits = Order.objects.filter(pair=self.code, seq__gt=self.applied).order_by("seq")
-        cancels = Order.objects.filter(pair=self.code, cancel_seq__gt=self.applied).order_by(
-            "cancel_seq"
-        )
-        commands = [(row["seq"], "submit", row) for row in submits.values(*_ORDER_FIELDS)[:limit]]
-        commands += [
-            (cseq, "cancel", seq) for cseq, seq in cancels.values_list("cancel_seq", "seq")[:limit]
-        ]
+        # Plain SQL (``RowLoader``): compiling the ORM's two queries cost more
+        # than running them, once per batch.
+        with connection.cursor() as cursor:
+            cursor.execute(_PENDING_SUBMITS, [self.code, self.applied, limit])
+            rows = [dict(zip(_ORDER_FIELDS, _ORDERS.convert(r), strict=True)) for r in cursor]
+            commands = [(row["seq"], "submit", row) for row in rows]
+            cursor.execute(_PENDING_CANCELS, [self.code, self.applied, limit])
+            commands += [(cseq, "cancel", seq) for cseq, seq in cursor.fetchall()]
         commands.sort(key=lambda c: c[0])
         out = []
         expected = self.applied + 1
