@@ -197,5 +197,7 @@ LOGGING = {
 KANTOR_RATE_SOURCE = os.environ.get("KANTOR_RATE_SOURCE", "demo")
 #: API-2: signed timestamps are valid ±5 minutes.
 KANTOR_API_TIMESTAMP_TOLERANCE_SECONDS = 300
+#: Order requests arriving together share one transaction (kantor.api.gateway).
+KANTOR_API_ORDER_GROUP_COMMIT = _env_bool("KANTOR_API_ORDER_GROUP_COMMIT", True)
 #: FX-1 / reference: a direct_fx quote (`ts`) is valid 10 minutes.
 KANTOR_DIRECT_FX_QUOTE_VALIDITY_SECONDS = 600

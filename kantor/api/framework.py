@@ -18,6 +18,7 @@ Kantor's extensions (``/api/kantor/v1/``) alike (API-1, API-4):
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -31,8 +32,11 @@ from ninja.security.base import AuthBase
 from .docs import OfflineSwagger, docs_asset
 from .envelope import error_response, internal_error_response
 from .errors import ApiError, ErrorKey, api_error_from
+from .signing import consume_pending
 
 __all__ = ["api_urls", "make_api", "unknown_endpoint"]
+
+logger = logging.getLogger(__name__)
 
 
 class _UndeclaredAccess(AuthBase):
@@ -105,23 +109,38 @@ def _guard(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         try:
             response = view(request, *args, **kwargs)
         except Http404:
-            return unknown_endpoint(request)
+            response = unknown_endpoint(request)
         except Exception as exc:  # the API's boundary: log, answer OTHER (never a 500)
-            return internal_error_response(request, exc)
-        if response.status_code == 405:
-            return error_response(
-                request,
-                ApiError(
-                    ErrorKey.INVALID_ARGUMENTS,
-                    "Method {method} is not allowed here; use {allowed}.",
-                    {"method": request.method, "allowed": response.get("Allow", "")},
-                ),
-            )
-        return response
+            response = internal_error_response(request, exc)
+        else:
+            if response.status_code == 405:
+                response = error_response(
+                    request,
+                    ApiError(
+                        ErrorKey.INVALID_ARGUMENTS,
+                        "Method {method} is not allowed here; use {allowed}.",
+                        {"method": request.method, "allowed": response.get("Allow", "")},
+                    ),
+                )
+        replayed = _spend_signature(request)
+        return error_response(request, replayed) if replayed else response
 
     # Calls authenticate by API key, never by cookie: CSRF does not apply.
     guarded.csrf_exempt = True  # type: ignore[attr-defined]
     return guarded
+
+
+def _spend_signature(request: HttpRequest) -> ApiError | None:
+    """A signature the view left pending (refused before it ran) is spent now;
+    if it was spent before, the request was a replay and is answered as one
+    (API-2), whatever else was wrong with it."""
+    try:
+        consume_pending(request)
+    except ApiError as replayed:
+        return replayed
+    except Exception:  # the answer stands; nothing ran under this signature
+        logger.warning("could not record a refused request's signature", exc_info=True)
+    return None
 
 
 def unknown_endpoint(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -17,6 +17,14 @@ each verified signature is recorded (``UsedSignature``) and a replay is
 refused. Two requests signed with the same key, timestamp, path and body have
 the same signature (PKCS#1 v1.5 is deterministic): a client that signs twice
 within one second must send millisecond timestamps.
+
+Recording a signature is a write of its own (one transaction), except where
+an endpoint defers it (``defer=True``): the order gateway
+(``kantor.api.gateway``) records the signatures of a whole group of requests
+in the group's transaction. A deferred signature is still recorded before
+the operation runs on the one-request path, and in every other case when
+the request's answer is ready (``consume_pending``, from the API's view
+wrapper), so a signature is spent whatever became of its request.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cryptography.exceptions import InvalidSignature
@@ -39,7 +48,15 @@ from .formats import parse_ts
 from .keys import InvalidPublicKey, load_public_key
 from .models import UsedSignature
 
-__all__ = ["signed_message", "tolerance", "verify_request_signature"]
+__all__ = [
+    "SignatureUse",
+    "consume",
+    "consume_pending",
+    "signed_message",
+    "take_pending",
+    "tolerance",
+    "verify_request_signature",
+]
 
 SIGNATURE_HEADER = "X-API-Signature"
 TIMESTAMP_HEADER = "X-API-Timestamp"
@@ -58,8 +75,27 @@ def signed_message(request: HttpRequest, timestamp: str) -> bytes:
     return timestamp.encode() + target.encode() + request.body
 
 
-def verify_request_signature(request: HttpRequest, api_key, signature: str) -> datetime:
+@dataclass(frozen=True, slots=True)
+class SignatureUse:
+    """A verified signature, to be recorded as used (``UsedSignature``)."""
+
+    digest: str
+    signed_at: datetime
+    api_key_id: int
+
+    def as_row(self) -> UsedSignature:
+        return UsedSignature(
+            signature_hash=self.digest, timestamp=self.signed_at, api_key_id=self.api_key_id
+        )
+
+
+def verify_request_signature(
+    request: HttpRequest, api_key, signature: str, *, defer: bool = False
+) -> datetime:
     """Verify ``signature`` for this request and consume it; return its timestamp.
+
+    ``defer``: verify only, and leave the signature pending on the request
+    (``take_pending``/``consume_pending``; module docstring).
 
     Raises ``ApiError``: MISSING_PUBLIC_KEY when the key has no usable public
     key, INVALID_SIGNATURE when the timestamp is missing, malformed, expired or
@@ -102,7 +138,11 @@ def verify_request_signature(request: HttpRequest, api_key, signature: str) -> d
             "private key of this API key.",
             {"header": SIGNATURE_HEADER},
         ) from exc
-    _consume(raw_signature, signed_at, api_key)
+    use = SignatureUse(hashlib.sha256(raw_signature).hexdigest(), signed_at, api_key.pk)
+    if defer:
+        request.kantor_signature = use  # type: ignore[attr-defined]
+    else:
+        consume(use)
     return signed_at
 
 
@@ -144,18 +184,27 @@ def _timestamp_data(text: str, window: timedelta) -> dict[str, str]:
     return {"timestamp": text[:64], "toleranceSeconds": str(int(window.total_seconds()))}
 
 
-def _consume(raw_signature: bytes, signed_at: datetime, api_key) -> None:
+def take_pending(request: HttpRequest) -> SignatureUse | None:
+    """The request's deferred signature, now the caller's to record."""
+    return request.__dict__.pop("kantor_signature", None)
+
+
+def consume_pending(request: HttpRequest) -> None:
+    """Record the request's deferred signature, if any (``consume``)."""
+    use = take_pending(request)
+    if use is not None:
+        consume(use)
+
+
+def consume(use: SignatureUse) -> None:
     """Record the signature; refuse it if it was recorded before (a replay).
 
     The row is committed at once (not in the endpoint's transaction): a
     signature is spent even when the operation it carried is refused.
     """
-    digest = hashlib.sha256(raw_signature).hexdigest()
     try:
         with transaction.atomic():
-            UsedSignature.objects.create(
-                signature_hash=digest, timestamp=signed_at, api_key_id=api_key.pk
-            )
+            use.as_row().save(force_insert=True)
     except IntegrityError as exc:
         raise ApiError(
             ErrorKey.INVALID_SIGNATURE,

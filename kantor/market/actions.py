@@ -29,7 +29,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kantor.core import audit
-from kantor.core.bulk import copy_rows, is_postgres, next_ids
+from kantor.core.bulk import FEW, copy_rows, insert_returning_ids, is_postgres, next_ids
+from kantor.core.rows import RowLoader
 from kantor.customers.models import Customer
 from kantor.domain.money import CurrencyPair, Money
 from kantor.domain.orderbook_events import Side
@@ -39,7 +40,7 @@ from kantor.ledger.posting import Entry, InsufficientFunds, Posting, post_many
 from kantor.rates.queries import pair_config
 
 from . import conf
-from .doorbell import ring
+from .doorbell import RING_SQL, ring
 from .errors import InvalidOrder, OrderNotFound
 from .models import BuySell, Order, OrderStatus
 from .pairs import open_market
@@ -95,31 +96,48 @@ def place_order(
     request = validate_order(
         customer, pair, side, volume, volume_currency, limit_price, check_arrears=False
     )
-    return _accept([request], submit_ids=[submit_id], ordered_by=ordered_by, now=now)[0]
+    return _accept([request], submit_ids=[submit_id], ordered_by=[ordered_by], now=now)[0]
 
 
 @transaction.atomic
 def place_orders(
     requests: Sequence[OrderRequest],
     *,
-    ordered_by: str = "",
+    submit_ids: Sequence[str] | None = None,
+    ordered_by: str | Sequence[str] = "",
+    order_ids: Sequence[uuid.UUID] | None = None,
     now: datetime | None = None,
 ) -> list[Order]:
     """Accept several validated orders of one pair in one transaction, in their order.
 
     A gateway's group commit (``validate_order`` each, then this): one
     reservation batch, one range of sequence numbers, one insert. All or
-    none: ``InsufficientFunds`` for one refuses all.
+    none: ``InsufficientFunds`` for one refuses all, and so does a
+    ``submit_id`` the customer used before (``IntegrityError``). ``submit_ids``,
+    ``ordered_by`` and ``order_ids`` (new, made by the caller, e.g. to write
+    its answers first) are per order, parallel to ``requests``; or one
+    ``ordered_by`` for all.
     """
-    return _accept(list(requests), submit_ids=None, ordered_by=ordered_by, now=now)
+    requests = list(requests)
+    if isinstance(ordered_by, str):
+        ordered_by = [ordered_by] * len(requests)
+    if any(
+        given is not None and len(given) != len(requests)
+        for given in (ordered_by, submit_ids, order_ids)
+    ):
+        raise InvalidOrder("submit_ids, ordered_by and order_ids must match the orders")
+    return _accept(
+        requests, submit_ids=submit_ids, ordered_by=list(ordered_by), order_ids=order_ids, now=now
+    )
 
 
 def _accept(
     requests: list[OrderRequest],
     *,
-    submit_ids: list[str] | None,
-    ordered_by: str,
+    submit_ids: Sequence[str] | None,
+    ordered_by: list[str],
     now: datetime | None,
+    order_ids: Sequence[uuid.UUID] | None = None,
 ) -> list[Order]:
     if not requests:
         return []
@@ -128,18 +146,23 @@ def _accept(
         raise InvalidOrder("one batch, one pair")
     now = now or timezone.now()
     # submitTs is shown, and olderThan paginates, at millisecond precision: keep
-    # exactly that, one millisecond apart within a batch, so that paging through
-    # /orders/active never skips an order sharing its neighbour's timestamp.
+    # exactly that, a customer's orders one millisecond apart within a batch, so
+    # that paging through /orders/active never skips an order sharing its
+    # neighbour's timestamp (per customer: a gateway's group of many
+    # customers' orders must not stamp them far into the future).
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
     fee_rate = conf.commission_rate()
     holding = _holding_accounts({(r.customer.pk, r.reservation.currency.code) for r in requests})
     for r in {r.customer.pk: r for r in requests}.values():  # FEE-2, from the same query
         require_no_arrears(r.customer, holding.get(("owed", r.customer.pk), []))
     orders, postings = [], []
+    per_customer: dict[int, int] = {}
     for i, r in enumerate(requests):
         cur = r.reservation.currency.code
+        # a customer's orders of one batch a millisecond apart (see above)
+        nth = per_customer[r.customer.pk] = per_customer.get(r.customer.pk, -1) + 1
         order = Order(
-            order_id=uuid.uuid4(),
+            order_id=order_ids[i] if order_ids else uuid.uuid4(),
             customer=r.customer,
             pair=code,
             side=r.side,
@@ -152,8 +175,8 @@ def _accept(
             commission_rate=fee_rate,
             fee_discount=Decimal(r.customer.fee_discount or 0),
             submit_id=submit_ids[i] if submit_ids else "",
-            ordered_by=ordered_by,
-            submitted_at=now + timedelta(milliseconds=i),
+            ordered_by=ordered_by[i],
+            submitted_at=now + timedelta(milliseconds=nth),
             updated_at=now,
         )
         orders.append(order)
@@ -169,21 +192,20 @@ def _accept(
                 description=f"MKT-2 cover of {r.side} {r.volume} {code} @ {r.limit_price}",
                 details={"orderId": str(order.order_id), "currencyPair": code},
                 submit_id=order.submit_id,
-                ordered_by=ordered_by,
+                ordered_by=order.ordered_by,
                 created_at=now,
             )
         )
-    post_many(postings)  # MON-5 under the accounts' row locks: InsufficientFunds
-    last = _take_sequence(code, len(orders))
+    post_many(postings, new_keys=True)  # MON-5 under the accounts' locks: InsufficientFunds
+    last = _take_sequence(code, len(orders))  # and rings the matcher
     for offset, order in enumerate(orders):
         order.seq = last - len(orders) + 1 + offset
     _insert_orders(orders)
-    ring(code)
     return orders
 
 
 _ORDER_COLUMNS = (
-    "id, order_id, customer_id, pair, seq, side, volume_minor, volume_currency, limit_price, "
+    "order_id, customer_id, pair, seq, side, volume_minor, volume_currency, limit_price, "
     "sold_currency, bought_currency, reserved_minor, sold_minor, bought_minor, "
     "commission_minor, released_minor, commission_rate, fee_discount, status, close_reason, "
     "cancel_reason, submit_id, ordered_by, submitted_at, updated_at"
@@ -191,44 +213,53 @@ _ORDER_COLUMNS = (
 
 
 def _insert_orders(orders: list[Order]) -> None:
-    """New orders in one statement: ``COPY`` on PostgreSQL (``kantor.core.bulk``)."""
+    """New orders in one statement on PostgreSQL (``kantor.core.bulk``): a
+    few with ``INSERT … RETURNING id``, many with ``COPY`` under ids taken first."""
     if not is_postgres():
         Order.objects.bulk_create(orders)
         return
-    for order, pk in zip(orders, next_ids("market_order", len(orders)), strict=True):
+    rows = [
+        (o.order_id, o.customer_id, o.pair, o.seq, o.side, o.volume_minor, o.volume_currency,
+         o.limit_price, o.sold_currency, o.bought_currency, o.reserved_minor, 0, 0, 0, 0,
+         o.commission_rate, o.fee_discount, o.status, "", "", o.submit_id, o.ordered_by,
+         o.submitted_at, o.updated_at)
+        for o in orders
+    ]  # fmt: skip
+    if len(rows) <= FEW:
+        ids = insert_returning_ids("market_order", _ORDER_COLUMNS, rows)
+    else:
+        ids = next_ids("market_order", len(rows))
+        copy_rows(
+            "market_order",
+            f"id, {_ORDER_COLUMNS}",
+            [(pk, *row) for pk, row in zip(ids, rows, strict=True)],
+        )
+    for order, pk in zip(orders, ids, strict=True):
         order.pk = pk
         order._state.adding, order._state.db = False, connection.alias
-    copy_rows(
-        "market_order",
-        _ORDER_COLUMNS,
-        (
-            (o.pk, o.order_id, o.customer_id, o.pair, o.seq, o.side, o.volume_minor,
-             o.volume_currency, o.limit_price, o.sold_currency, o.bought_currency,
-             o.reserved_minor, 0, 0, 0, 0, o.commission_rate, o.fee_discount, o.status, "",
-             "", o.submit_id, o.ordered_by, o.submitted_at, o.updated_at)
-            for o in orders
-        ),
-    )  # fmt: skip
 
 
 def _holding_accounts(keys: set[tuple[int, str]]) -> dict[tuple, Any]:
     """One query: the available and reserved accounts of (customer, currency)
     pairs, and under ``("owed", customer)`` the customers' receivables (FEE-2).
 
-    Raw SQL (``Account.objects.raw``): compiling the equivalent ORM query
-    cost more than running it, once per accepted order or group.
+    A plain cursor (``RowLoader``): compiling the equivalent ORM query cost
+    more than running it, once per accepted order or group.
     """
     kinds = (AccountKind.CUSTOMER_AVAILABLE.value, AccountKind.CUSTOMER_RESERVED.value)
     customers = sorted({c for c, _ in keys})
     currencies = sorted({cur for _, cur in keys})
     marks = ", ".join(["%s"] * len(customers))
     cur_marks = ", ".join(["%s"] * len(currencies))
-    rows = Account.objects.raw(
-        f"SELECT * FROM ledger_account WHERE customer_id IN ({marks}) AND ("  # noqa: S608
-        f"(kind IN (%s, %s) AND currency IN ({cur_marks})) "
-        "OR (kind = %s AND balance_minor > 0))",
-        [*customers, *kinds, *currencies, AccountKind.CUSTOMER_RECEIVABLE.value],
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_ACCOUNTS.columns('a')} FROM ledger_account a "  # noqa: S608
+            f"WHERE customer_id IN ({marks}) AND ("
+            f"(kind IN (%s, %s) AND currency IN ({cur_marks})) "
+            "OR (kind = %s AND balance_minor > 0))",
+            [*customers, *kinds, *currencies, AccountKind.CUSTOMER_RECEIVABLE.value],
+        )
+        rows = [_ACCOUNTS.load(row) for row in cursor.fetchall()]
     found: dict[tuple, Any] = {}
     for a in rows:
         if a.kind == AccountKind.CUSTOMER_RECEIVABLE:
@@ -244,12 +275,16 @@ def _holding_accounts(keys: set[tuple[int, str]]) -> dict[tuple, Any]:
     return found
 
 
+_ACCOUNTS = RowLoader(Account)
+
+
 def _take_sequence(code: str, count: int) -> int:
-    """The last of ``count`` new sequence numbers of the pair (row-locked until commit)."""
-    sql = (
-        "UPDATE market_marketsequence SET last_seq = last_seq + %s WHERE pair = %s "
-        "RETURNING last_seq"
-    )
+    """The last of ``count`` new sequence numbers of the pair (row-locked until
+    commit); rings the pair's matcher for when the transaction commits (on
+    PostgreSQL in the same statement)."""
+    postgres = is_postgres()
+    ringing = f", {RING_SQL}" if postgres else ""
+    sql = f"UPDATE market_marketsequence SET last_seq = last_seq + %s WHERE pair = %s RETURNING last_seq{ringing}"  # noqa: S608, E501 (constants)
     with connection.cursor() as cursor:
         cursor.execute(sql, [count, code])
         row = cursor.fetchone()
@@ -257,7 +292,9 @@ def _take_sequence(code: str, count: int) -> int:
             open_market(pair_config(code, offered_only=False))
             cursor.execute(sql, [count, code])
             row = cursor.fetchone()
-        return int(row[0])
+    if not postgres:
+        ring(code)
+    return int(row[0])
 
 
 @transaction.atomic
@@ -303,7 +340,7 @@ def cancel_order(
             "cancel_reason",
             "updated_at",
         ]
-    )
+    )  # _take_sequence rang the matcher
     if customer is None:
         audit.record(
             "market.order_cancelled",
@@ -311,7 +348,6 @@ def cancel_order(
             obj=found,
             details={"reason": found.cancel_reason, "orderId": str(found.order_id)},
         )
-    ring(found.pair)
     return found
 
 
@@ -350,8 +386,6 @@ def cancel_orders(
             order.cancel_requested_at = order.updated_at = now
     changed = [o for orders in todo.values() for o in orders]
     Order.objects.bulk_update(changed, ["cancel_seq", "cancel_requested_at", "updated_at"])
-    for pair in todo:
-        ring(pair)
     return [found[order_id] for order_id, _ in wanted]
 
 

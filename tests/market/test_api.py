@@ -301,3 +301,28 @@ def test_paging_active_orders_never_skips_orders_accepted_together_API_1(client,
         seen += [o["orderId"] for o in page]
         older_than = page[-1]["submitTs"]
     assert sorted(seen) == sorted(str(o.order_id) for o in placed)
+
+
+def test_a_group_of_many_customers_stamps_each_customers_orders_a_millisecond_apart_API_1(
+    customer, other
+):
+    """Offsets count per customer: a gateway's group of many customers' orders is
+    not stamped milliseconds into the future."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kantor.market.actions import place_orders
+    from kantor.market.validation import validate_order
+
+    someone = make_customer(email="third@example.com")
+    fund(customer, "1000.00", "EUR")
+    fund(someone, "1000.00", "EUR")
+    owners = [customer, someone, customer, someone, someone]
+    requests = [validate_order(c, "EURPLN", "SELL", "10.00", "EUR", "4.4000") for c in owners]
+    now = timezone.now().replace(microsecond=0)
+    placed = place_orders(requests, now=now)
+    ms = [(o.customer_id, (o.submitted_at - now) // timedelta(milliseconds=1)) for o in placed]
+    assert ms == [
+        (customer.pk, 0), (someone.pk, 0), (customer.pk, 1), (someone.pk, 1), (someone.pk, 2)
+    ]  # fmt: skip

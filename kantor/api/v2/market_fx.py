@@ -44,11 +44,13 @@ from kantor.market.models import CloseReason, Order, OrderStatus
 from kantor.market.pairs import market_pair
 from kantor.market.settlement import fee_fraction
 
+from .. import gateway
 from ..auth import Signature, caller_customer, public, secured
-from ..envelope import Envelope, SubmitEnvelope, ok
+from ..envelope import Envelope, SubmitEnvelope, ok, ok_submitted
 from ..errors import ApiError, ErrorKey
 from ..formats import format_amount, format_rate, format_ts, parse_ts
 from ..idempotency import SubmitContext, SubmitForm, submit
+from ..signing import consume_pending
 
 router = Router(tags=["market_fx"])
 
@@ -255,14 +257,28 @@ def _level(level, customer_id: int | None = None, detailed: bool = False) -> dic
     response=SubmitEnvelope[NewOrderResult],
     summary="Submits new FX order to market",
     operation_id="newOrder",
-    **secured(*MARKET_WRITE, signature=Signature.UNLESS_DRY_RUN, submitting=True),
+    **secured(
+        *MARKET_WRITE,
+        signature=Signature.UNLESS_DRY_RUN,
+        submitting=True,
+        defer_signature=True,
+    ),
 )
 def new_order(request: HttpRequest, form: Form[NewOrderForm]):
     """MKT-1/2: accept a limit order with its full cover reserved; the pair's
     matcher trades it within milliseconds. Refusals: CURRENCY_NOT_SUPPORTED,
     INSUFFICIENT_FUNDS, AMOUNT_TOO_SMALL (MKT-8), INVALID_ARGUMENTS,
-    NOT_AUTHORIZED (reason FEES_IN_ARREARS, FEE-2)."""
+    NOT_AUTHORIZED (reason FEES_IN_ARREARS, FEE-2).
+
+    Orders arriving together are committed in groups (``kantor.api.gateway``);
+    whatever the gateway does not take is answered one request at a time,
+    its signature recorded first (API-2)."""
     args = (form.currencyPair, form.buySell, form.volume, form.volumeCurrency, form.limitPrice)
+    if not form.dryRun and form.submitId and gateway.enabled():
+        result = gateway.place(request, form.submitId, args)
+        if result is not None:
+            return ok_submitted(result, duplicate=False)
+    consume_pending(request)
 
     @translated
     def execute(ctx: SubmitContext) -> dict:

@@ -1,0 +1,130 @@
+"""The order gateway: signed ``POST /market_fx/orders`` committed in groups.
+
+One order request alone costs a transaction of its own: the signature's
+record (API-2), the ``Submission`` (API-1), the MKT-2 reservation, the
+order and its sequence number — a dozen round trips and a WAL flush for a
+few rows. Requests that arrive together in one web process share one
+transaction instead (``kantor.core.groupcommit``: the first of them leads and
+commits the group; docs/PERFORMANCE.md measures it):
+
+1. every signature of the group is recorded (``UsedSignature``);
+2. every ``Submission`` is written with its answer, so a repeat replays it;
+3. ``place_orders`` accepts the orders of one pair in one reservation batch
+   with one range of sequence numbers (``kantor.market.actions``).
+
+The answer of each request is exactly the one-request path's. Only requests
+that can go together are grouped: a real order (not a dry run) with a
+``submitId`` that passes ``validate_order``. Anything else — and every request
+of a group that fails (insufficient funds, a ``submitId`` used before, a
+replayed signature, a lost connection: a group is all or nothing) — is
+answered by the one-request path (``idempotency.submit``), which records the
+signature first and decides the request on its own.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+
+from kantor.core.groupcommit import GroupCommit, Job
+from kantor.market import actions
+from kantor.market.validation import OrderRequest, validate_order
+
+from .auth import caller, ordered_by
+from .idempotency import request_fingerprint
+from .models import Submission, UsedSignature
+from .signing import SignatureUse, take_pending
+
+__all__ = ["OrderSubmission", "commit_orders", "enabled", "place"]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSubmission:
+    """One validated order request, with what API-1 and API-2 record of it."""
+
+    order: OrderRequest
+    submit_id: str
+    ordered_by: str
+    api_key_id: int
+    path: str
+    fingerprint: str
+    signature: SignatureUse | None
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "KANTOR_API_ORDER_GROUP_COMMIT", True))
+
+
+def place(request: HttpRequest, submit_id: str, order_args: Sequence[Any]) -> dict | None:
+    """The request's ``result`` once its group committed, or None: the
+    one-request path must answer it (module docstring)."""
+    api_key = caller(request)
+    try:
+        order = validate_order(api_key.customer, *order_args, check_arrears=False)
+    except Exception:  # the one-request path refuses it with the right key
+        return None
+    channel, fingerprint = ordered_by(api_key), request_fingerprint(request)
+    signature = take_pending(request)  # last: nothing below raises before the group
+    submission = OrderSubmission(
+        order=order,
+        submit_id=submit_id,
+        ordered_by=channel,
+        api_key_id=api_key.pk,
+        path=request.path[:200],
+        fingerprint=fingerprint,
+        signature=signature,
+    )
+    job = _group.run(order.pair.code, submission)
+    if job.refused is not None:
+        if signature is not None:  # still to be recorded, by the one-request path
+            request.kantor_signature = signature  # type: ignore[attr-defined]
+        return None
+    return job.result
+
+
+def commit_orders(jobs: list[Job]) -> None:
+    """Commit a group of ``OrderSubmission`` jobs of one pair (all or nothing).
+
+    Rows go in the order the one-request path writes them — signatures,
+    ``Submission`` rows, then the accounts' and the pair's locks in
+    ``place_orders`` — so a group and a lone request never wait for each
+    other's locks in opposite orders; the orders' ids are made here so that
+    the answers are known before the locks are taken. Signatures go in
+    digest order (two groups holding each other's replays cannot deadlock).
+    """
+    subs: list[OrderSubmission] = [job.payload for job in jobs]
+    order_ids = [uuid.uuid4() for _ in subs]
+    results = [{"orderId": str(order_id)} for order_id in order_ids]
+    signatures = sorted((s.signature for s in subs if s.signature), key=lambda u: u.digest)
+    with transaction.atomic():
+        UsedSignature.objects.bulk_create([use.as_row() for use in signatures])
+        Submission.objects.bulk_create(
+            [
+                Submission(
+                    customer_id=s.order.customer.pk,
+                    submit_id=s.submit_id,
+                    path=s.path,
+                    fingerprint=s.fingerprint,
+                    result=result,
+                    api_key_id=s.api_key_id,
+                )
+                for s, result in zip(subs, results, strict=True)
+            ]
+        )
+        actions.place_orders(
+            [s.order for s in subs],
+            submit_ids=[s.submit_id for s in subs],
+            ordered_by=[s.ordered_by for s in subs],
+            order_ids=order_ids,
+        )
+    for job, result in zip(jobs, results, strict=True):
+        job.result = result
+
+
+_group = GroupCommit(commit_orders, max_group=64)

@@ -1,0 +1,208 @@
+"""``kantor.api.gateway``: order requests committed in groups answer exactly as alone
+(API-1 submitId, API-2 signatures, MKT-1/2 acceptance)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+
+from kantor.api import gateway
+from kantor.api.models import Submission, UsedSignature
+from kantor.api.signing import SignatureUse
+from kantor.core.groupcommit import GroupCommit, Job
+from kantor.ledger.invariants import check_ledger
+from kantor.ledger.models import LedgerTransaction
+from kantor.ledger.posting import InsufficientFunds
+from kantor.market.models import Order
+from kantor.market.validation import validate_order
+from tests.api.client import ApiClient, make_api_key
+from tests.factories import fund, make_customer
+from tests.market.conftest import mid  # noqa: F401 (fixture)
+
+ORDERS = "/api/v2.0.0/market_fx/orders"
+
+
+@pytest.fixture(autouse=True)
+def _api(settings, mid):  # noqa: F811
+    settings.ROOT_URLCONF = "tests.api.urls"
+
+
+def order_form(submit_id: str, **overrides) -> dict:
+    data = {
+        "submitId": submit_id,
+        "currencyPair": "EURPLN",
+        "buySell": "SELL",
+        "volume": "10.00",
+        "volumeCurrency": "EUR",
+        "limitPrice": "4.3500",
+    }
+    data.update(overrides)
+    return data
+
+
+def submission(customer, api_key, submit_id: str, volume: str = "10.00") -> OrderSubmission:
+    order = validate_order(customer, "EURPLN", "SELL", volume, "EUR", "4.3500")
+    return gateway.OrderSubmission(
+        order=order,
+        submit_id=submit_id,
+        ordered_by="API/test…",
+        api_key_id=api_key.pk,
+        path=ORDERS,
+        fingerprint="f" * 64,
+        signature=SignatureUse(f"{submit_id:0>64}", datetime.now(UTC), api_key.pk),
+    )
+
+
+OrderSubmission = gateway.OrderSubmission
+
+
+def test_a_group_is_one_acceptance_with_every_record_of_its_requests_API_1_API_2_MKT_2(db):
+    a, b = make_customer(email="a@example.com"), make_customer(email="b@example.com")
+    for c in (a, b):
+        fund(c, "100.00", "EUR")
+    key_a, key_b = make_api_key(a)[0], make_api_key(b)[0]
+    jobs = [
+        Job("EURPLN", submission(a, key_a, "g-1")),
+        Job("EURPLN", submission(b, key_b, "g-2")),
+        Job("EURPLN", submission(a, key_a, "g-3")),
+    ]
+    gateway.commit_orders(jobs)
+    orders = [Order.objects.get(order_id=job.result["orderId"]) for job in jobs]
+    assert [o.submit_id for o in orders] == ["g-1", "g-2", "g-3"]
+    assert [o.seq for o in orders] == [1, 2, 3]
+    assert {o.ordered_by for o in orders} == {"API/test…"}
+    for job in jobs:
+        row = Submission.objects.get(submit_id=job.payload.submit_id)
+        assert row.result == job.result
+        assert row.customer_id == job.payload.order.customer.pk
+    assert UsedSignature.objects.count() == 3
+    assert LedgerTransaction.objects.filter(kind="market_fx_reserve").count() == 3
+    assert check_ledger().ok
+
+
+def test_a_group_is_all_or_nothing_when_one_order_lacks_cover_MKT_2(db):
+    a, b = make_customer(email="a@example.com"), make_customer(email="b@example.com")
+    fund(a, "100.00", "EUR")
+    fund(b, "5.00", "EUR")
+    key_a, key_b = make_api_key(a)[0], make_api_key(b)[0]
+    jobs = [Job("EURPLN", submission(a, key_a, "g-1")), Job("EURPLN", submission(b, key_b, "g-2"))]
+    with pytest.raises(InsufficientFunds):
+        gateway.commit_orders(jobs)
+    assert not Order.objects.exists()
+    assert not Submission.objects.exists()
+    assert not UsedSignature.objects.exists()
+    assert check_ledger().ok
+
+
+def test_the_answer_is_recorded_for_replay_and_its_signature_spent_API_1_API_2(customer):
+    fund(customer, "100.00", "EUR")
+    client = ApiClient(make_api_key(customer)[1])
+    first = client.post(ORDERS, order_form("once"))
+    assert first["success"] is True and first["duplicate"] is False
+    assert Submission.objects.get(submit_id="once").result == first["result"]
+    assert UsedSignature.objects.count() == 1
+    # a new signature, the same submitId: the first answer again
+    again = client.post(ORDERS, order_form("once"))
+    assert again == {**first, "duplicate": True}
+    assert Order.objects.count() == 1
+
+
+def test_a_replayed_signature_is_refused_API_2(customer):
+    fund(customer, "100.00", "EUR")
+    client = ApiClient(make_api_key(customer)[1])
+    ts = client._fresh_timestamp()
+    body = "&".join(f"{k}={v}" for k, v in order_form("sig-1").items())
+    signature = client.headers(ORDERS, body, sign_it=True, ts=ts, signature=None)
+    first = client.post(ORDERS, body, ts=ts, signature=signature["X-API-Signature"])
+    assert first["success"] is True
+    replay = client.post(ORDERS, body, ts=ts, signature=signature["X-API-Signature"])
+    assert replay["errors"][0]["key"] == "INVALID_SIGNATURE"
+    assert Order.objects.count() == 1
+
+
+def test_a_request_refused_before_the_view_still_spends_its_signature_API_2(customer):
+    client = ApiClient(make_api_key(customer)[1])
+    ts = client._fresh_timestamp()
+    body = "&".join(f"{k}={v}" for k, v in order_form("bad", volume="1.234").items())
+    signature = client.headers(ORDERS, body, sign_it=True, ts=ts, signature=None)
+    refused = client.post(ORDERS, body, ts=ts, signature=signature["X-API-Signature"])
+    assert refused["errors"][0]["key"] == "INVALID_ARGUMENTS"
+    assert UsedSignature.objects.count() == 1
+    replay = client.post(ORDERS, body, ts=ts, signature=signature["X-API-Signature"])
+    assert replay["errors"][0]["key"] == "INVALID_SIGNATURE"
+
+
+def test_a_refused_group_answers_each_request_alone(customer, monkeypatch):
+    """A group that fails (here: always) leaves every request to the one-request
+    path, which records the signature and executes it on its own."""
+
+    def refuse(group):
+        raise RuntimeError("the group failed")
+
+    monkeypatch.setattr(gateway, "_group", GroupCommit(refuse))
+    fund(customer, "100.00", "EUR")
+    client = ApiClient(make_api_key(customer)[1])
+    answer = client.post(ORDERS, order_form("alone"))
+    assert answer["success"] is True
+    assert Submission.objects.get(submit_id="alone").result == answer["result"]
+    assert UsedSignature.objects.count() == 1
+    refused = client.post(ORDERS, order_form("poor", volume="1000.00"))
+    assert refused["errors"][0]["key"] == "INSUFFICIENT_FUNDS"
+    assert UsedSignature.objects.count() == 2
+
+
+def test_with_group_commit_off_orders_are_accepted_one_by_one(customer, settings, monkeypatch):
+    settings.KANTOR_API_ORDER_GROUP_COMMIT = False
+    monkeypatch.setattr(gateway, "_group", None)  # never reached
+    fund(customer, "100.00", "EUR")
+    client = ApiClient(make_api_key(customer)[1])
+    answer = client.post(ORDERS, order_form("off"))
+    assert answer["success"] is True
+    assert Order.objects.get(submit_id="off").order_id.hex == answer["result"]["orderId"].replace(
+        "-", ""
+    )
+
+
+@pytest.mark.postgres
+def test_concurrent_requests_share_transactions_and_all_are_accepted_on_postgres(db, monkeypatch):
+    """Six signed requests at once on real connections: the first leads alone
+    while the other five queue, then they commit as one group."""
+    clients = []
+    for n in range(6):
+        c = make_customer(email=f"g{n}@example.com")
+        fund(c, "100.00", "EUR")
+        clients.append(ApiClient(make_api_key(c)[1]))
+    group = GroupCommit(gateway.commit_orders)
+
+    def first_waits(jobs):
+        if group.groups == 0:
+            deadline = time.monotonic() + 10
+            while len(group._queue) < 5 and time.monotonic() < deadline:
+                time.sleep(0.005)
+        gateway.commit_orders(jobs)
+
+    group._commit = first_waits
+    monkeypatch.setattr(gateway, "_group", group)
+    answers: dict[int, dict] = {}
+
+    def send(n: int) -> None:
+        try:
+            answers[n] = clients[n].post(ORDERS, order_form(f"c-{n}"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert all(answers[n]["success"] for n in range(6)), answers
+    assert (group.groups, group.jobs) == (2, 6)
+    seqs = sorted(Order.objects.values_list("seq", flat=True))
+    assert seqs == list(range(1, 7))
+    assert Submission.objects.count() == UsedSignature.objects.count() == 6
+    assert check_ledger().ok
