@@ -18,7 +18,9 @@ free loopback port and the pair's matcher (``kantor market matcher``).
 The load generator signs every request beforehand (timestamp + path + body,
 as the reference; each with its own ``submitId``), then ``--clients`` keep-alive
 connections (threads in ``--procs`` processes) send them as fast as the server
-answers, for at most ``--max-seconds``. Reported: requests/s, latency
+answers, for at most ``--max-seconds``. Each database runs twice (``--group-commit
+both``): first with the order gateway's group commit off — one transaction
+per request, the baseline — then on (``kantor.api.gateway``). Reported: requests/s, latency
 p50/p90/p99/max, answers by error key, and — once the matcher has applied
 every accepted order — the ledger check. Output: JSON lines on stdout.
 """
@@ -168,6 +170,7 @@ def run_database(db: str, url: str, args) -> int:
     port = _free_port()
     env = dict(os.environ, KANTOR_DEBUG="0", KANTOR_ALLOWED_HOSTS="127.0.0.1,localhost")
     env["KANTOR_SSL_REDIRECT"] = "0"
+    env["KANTOR_API_ORDER_GROUP_COMMIT"] = "1" if args.group_commit == "on" else "0"
     gunicorn = [
         sys.executable, "-m", "gunicorn", "kantor.wsgi", "--bind", f"127.0.0.1:{port}",
         "--workers", str(args.workers), "--threads", str(args.threads),
@@ -202,6 +205,7 @@ def run_database(db: str, url: str, args) -> int:
                 "bench": "http",
                 "db": db,
                 "vendor_version": version,
+                "group_commit": args.group_commit == "on",
                 "workers": args.workers,
                 "threads": args.threads,
                 "clients": per_proc * args.procs,
@@ -253,10 +257,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, help="signed orders to send (default 3 000)")
     parser.add_argument("--quick", action="store_true", help="500 requests")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--procs", type=int, default=2, help="load generator processes")
     parser.add_argument("--max-seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--group-commit",
+        choices=("on", "off", "both"),
+        default="both",
+        help="order gateway group commit; both: off (the baseline) then on, per database",
+    )
     parser.add_argument("--run", nargs=2, metavar=("DB", "URL"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.requests = args.requests or (500 if args.quick else 3_000)
@@ -265,7 +275,9 @@ def main(argv: list[str] | None = None) -> int:
 
     emit({"bench": "http", "machine": machine(), "requests": args.requests})
     status = 0
-    for db in ("postgres", "sqlite") if args.db == "both" else (args.db,):
+    databases = ("postgres", "sqlite") if args.db == "both" else (args.db,)
+    modes = ("off", "on") if args.group_commit == "both" else (args.group_commit,)
+    for db, mode in [(db, mode) for db in databases for mode in modes]:
         tmp = Path(tempfile.mkdtemp(prefix="khttp"))
         try:
             if db == "postgres":
@@ -281,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             cmd = [sys.executable, "-m", "bench.http", "--run", db, url]
             for name in ("requests", "workers", "threads", "clients", "procs", "max_seconds"):
                 cmd += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
+            cmd += ["--group-commit", mode]
             status |= subprocess.run(cmd, env=env).returncode
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--web-workers", type=int, default=2)
-        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-workers", action="store_true", help="web server only")
 
     def handle(self, *args, **opts):
