@@ -15,8 +15,15 @@ entries that sums to zero per currency, with an idempotency key. ``post`` and
 4. insert transactions, legs (all of a batch in one statement, which
    PostgreSQL's statement trigger checks) and history items, update balances.
 
-``post_batch`` is what the market's matcher uses to commit many trades in one
-database transaction; a single ``post`` is a batch of one.
+``post_batch`` commits many postings in one database transaction; a single
+``post`` is a batch of one. ``post_many`` (the hot paths: order acceptance,
+the matcher) does the same with plain rows and inserts the transactions and
+legs *before* step 2: they need no balance, and the accounts' locks are then
+held only for the history, the balances and the commit — order acceptance and
+the matcher wait for each other's account locks (docs/PERFORMANCE.md). On
+PostgreSQL the locks are ``FOR NO KEY UPDATE`` (only ``balance_minor``
+changes); the legs' deferred foreign-key checks (``KEY SHARE``) never wait for
+them. A refusal rolls the early rows back with the rest.
 """
 
 from __future__ import annotations
@@ -185,8 +192,6 @@ def post_many(postings: Sequence[Posting], *, new_keys: bool = False) -> list[uu
     with transaction.atomic():
         for key in [] if new_keys else writer.existing_keys(keys):
             raise DuplicatePosting(key)
-        locked = writer.lock_accounts(*_touched(postings))
-        totals = _history_totals(locked)
         now = timezone.now()
         ids, tx_rows, leg_rows, item_rows = [], [], [], []
         for p in postings:
@@ -201,9 +206,16 @@ def post_many(postings: Sequence[Posting], *, new_keys: bool = False) -> list[uu
             for e in p.entries:
                 acc = e.account
                 leg_rows.append((tx_id, acc.id, acc.currency, e.amount_minor, e.operation))
-            _apply(p, tx_id, locked, totals, item_rows)
+        # The transactions and legs need no balance: they go in before the
+        # accounts are locked, so the locks are held only for the history,
+        # the balances and the commit (the matcher and order acceptance wait
+        # for each other's account locks; the legs are the biggest write).
         writer.insert_transactions(tx_rows)
         writer.insert_legs(leg_rows)
+        locked = writer.lock_accounts(*_touched(postings))
+        totals = _history_totals(locked)
+        for p, tx_id in zip(postings, ids, strict=True):
+            _apply(p, tx_id, locked, totals, item_rows)
         writer.insert_history(item_rows)
         touched = {e.account.id for p in postings for e in p.entries}
         writer.update_balances([(pk, locked[pk][_BALANCE]) for pk in sorted(touched)])

@@ -82,7 +82,9 @@ def lock_accounts(ids: set[int], customers: set[int], currencies: set[str]) -> d
     columns = "id, kind, customer_id, currency, sign, allow_negative, balance_minor"
     sql = f"SELECT {columns} FROM ledger_account WHERE {where} ORDER BY id"  # noqa: S608
     if connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
+        # NO KEY UPDATE: only balance_minor changes; the foreign-key checks
+        # of other transactions' legs (KEY SHARE) need not wait for it
+        sql += " FOR NO KEY UPDATE" if is_postgres() else " FOR UPDATE"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0]: [*row[1:5], bool(row[5]), row[6]] for row in cursor.fetchall()}
