@@ -23,6 +23,7 @@ signature first and decides the request on its own.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,7 +32,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
+from kantor.core.bulk import execute_together, insert_sql, is_postgres
 from kantor.core.groupcommit import GroupCommit, Job
 from kantor.market import actions
 from kantor.market.validation import OrderRequest, validate_order
@@ -103,6 +106,23 @@ def commit_orders(jobs: list[Job]) -> None:
     results = [{"orderId": str(order_id)} for order_id in order_ids]
     signatures = sorted((s.signature for s in subs if s.signature), key=lambda u: u.digest)
     with transaction.atomic():
+        _record(signatures, subs, results)
+        actions.place_orders(
+            [s.order for s in subs],
+            submit_ids=[s.submit_id for s in subs],
+            ordered_by=[s.ordered_by for s in subs],
+            order_ids=order_ids,
+        )
+    for job, result in zip(jobs, results, strict=True):
+        job.result = result
+
+
+def _record(
+    signatures: list[SignatureUse], subs: list[OrderSubmission], results: list[dict]
+) -> None:
+    """The group's signatures and ``Submission`` answers; on PostgreSQL both
+    inserts in one round trip (``execute_together``), without model instances."""
+    if not is_postgres():
         UsedSignature.objects.bulk_create([use.as_row() for use in signatures])
         Submission.objects.bulk_create(
             [
@@ -117,14 +137,25 @@ def commit_orders(jobs: list[Job]) -> None:
                 for s, result in zip(subs, results, strict=True)
             ]
         )
-        actions.place_orders(
-            [s.order for s in subs],
-            submit_ids=[s.submit_id for s in subs],
-            ordered_by=[s.ordered_by for s in subs],
-            order_ids=order_ids,
+        return
+    now = timezone.now()
+    signature_rows = [(use.digest, use.signed_at, use.api_key_id) for use in signatures]
+    submission_rows = [
+        (s.order.customer.pk, s.submit_id, s.path, s.fingerprint, json.dumps(result),
+         s.api_key_id, now)
+        for s, result in zip(subs, results, strict=True)
+    ]  # fmt: skip
+    statements = [
+        insert_sql(
+            "api_submission",
+            "customer_id, submit_id, path, fingerprint, result, api_key_id, created_at",
+            submission_rows,
         )
-    for job, result in zip(jobs, results, strict=True):
-        job.result = result
+    ]
+    if signature_rows:
+        columns = "signature_hash, timestamp, api_key_id"
+        statements.insert(0, insert_sql("api_usedsignature", columns, signature_rows))
+    execute_together(statements)
 
 
 _group = GroupCommit(commit_orders, max_group=64)

@@ -18,7 +18,15 @@ from uuid import UUID
 
 from django.db import connection
 
-__all__ = ["FEW", "copy_rows", "insert_returning_ids", "is_postgres", "next_ids"]
+__all__ = [
+    "FEW",
+    "copy_rows",
+    "execute_together",
+    "insert_returning_ids",
+    "insert_sql",
+    "is_postgres",
+    "next_ids",
+]
 
 
 def is_postgres() -> bool:
@@ -64,15 +72,55 @@ def copy_rows(table: str, columns: str, rows: Iterable[tuple], *, plain: bool = 
 FEW = 16
 
 
-def _insert(table: str, columns: str, rows: list[tuple], returning: str = "") -> list[tuple]:
+def insert_sql(
+    table: str, columns: str, rows: list[tuple], returning: str = ""
+) -> tuple[str, list]:
+    """One multi-row ``INSERT … VALUES``: its SQL (markers only) and parameters."""
     marks = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
     values = ", ".join([marks] * len(rows))
+    sql = f"INSERT INTO {table} ({columns}) VALUES {values}{returning}"  # noqa: S608 (markers only)
+    return sql, [value for row in rows for value in row]
+
+
+def _insert(table: str, columns: str, rows: list[tuple], returning: str = "") -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) VALUES {values}{returning}",  # noqa: S608 (markers only)
-            [value for row in rows for value in row],
-        )
+        cursor.execute(*insert_sql(table, columns, rows, returning))
         return cursor.fetchall() if returning else []
+
+
+def execute_together(statements: list[tuple[str, list]]) -> list[tuple]:
+    """Statements whose results nobody reads, in one round trip where the
+    cursor binds parameters on the client (Django's default on PostgreSQL:
+    the statements travel as one simple-protocol query, run in order, and
+    the first error stops the rest); elsewhere one by one. A round trip
+    costs the database a wake-up and the client its driver's machinery per
+    statement — most of a small statement's price (docs/PERFORMANCE.md).
+
+    Returns the rows of the last statement (a ``SELECT`` or ``RETURNING``),
+    or ``[]`` when it returns none.
+    """
+    if not statements:
+        return []
+    with connection.cursor() as cursor:
+        if len(statements) > 1 and _binds_on_client(cursor):
+            cursor.execute(
+                ";\n".join(sql for sql, _ in statements),
+                [value for _, params in statements for value in params],
+            )
+            for _ in statements[1:]:
+                cursor.nextset()
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _binds_on_client(cursor) -> bool:
+    if not is_postgres():
+        return False
+    import psycopg
+
+    return isinstance(cursor.cursor, psycopg.ClientCursor)
 
 
 def insert_returning_ids(table: str, columns: str, rows: list[tuple]) -> list[int]:

@@ -171,7 +171,9 @@ def post_batch(postings: Sequence[Posting]) -> list[LedgerTransaction]:
     return txs
 
 
-def post_many(postings: Sequence[Posting], *, new_keys: bool = False) -> list[uuid.UUID]:
+def post_many(
+    postings: Sequence[Posting], *, new_keys: bool = False, savepoint: bool = True
+) -> list[uuid.UUID]:
     """``post_batch`` without model instances: the new transactions' ids.
 
     The hot paths (order acceptance, the matcher) book thousands of postings
@@ -181,6 +183,10 @@ def post_many(postings: Sequence[Posting], *, new_keys: bool = False) -> list[uu
     ``new_keys``: the caller's idempotency keys embed an id it just made (a
     new order's UUID), so the lookup for earlier bookings is skipped; the
     unique index still refuses a repeat (``IntegrityError``).
+
+    ``savepoint=False``: inside a caller's transaction, no savepoint (two round
+    trips fewer) — a refusal then fails the caller's whole transaction, for a
+    caller that is all or nothing anyway (a group of orders, a matcher batch).
     """
     if not postings:
         return []
@@ -189,7 +195,7 @@ def post_many(postings: Sequence[Posting], *, new_keys: bool = False) -> list[uu
         raise LedgerError("duplicate idempotency keys within one batch")
     for p in postings:
         p.validate()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         for key in [] if new_keys else writer.existing_keys(keys):
             raise DuplicatePosting(key)
         now = timezone.now()
@@ -210,15 +216,19 @@ def post_many(postings: Sequence[Posting], *, new_keys: bool = False) -> list[uu
         # accounts are locked, so the locks are held only for the history,
         # the balances and the commit (the matcher and order acceptance wait
         # for each other's account locks; the legs are the biggest write).
-        writer.insert_transactions(tx_rows)
-        writer.insert_legs(leg_rows)
-        locked = writer.lock_accounts(*_touched(postings))
+        if connection.vendor == "postgresql" and len(leg_rows) <= writer.TOGETHER:
+            locked = writer.insert_and_lock(tx_rows, leg_rows, _touched(postings))
+        else:
+            writer.insert_transactions(tx_rows)
+            writer.insert_legs(leg_rows)
+            locked = writer.lock_accounts(*_touched(postings))
         totals = _history_totals(locked)
         for p, tx_id in zip(postings, ids, strict=True):
             _apply(p, tx_id, locked, totals, item_rows)
-        writer.insert_history(item_rows)
         touched = {e.account.id for p in postings for e in p.entries}
-        writer.update_balances([(pk, locked[pk][_BALANCE]) for pk in sorted(touched)])
+        writer.update_balances(
+            [(pk, locked[pk][_BALANCE]) for pk in sorted(touched)], history=item_rows
+        )
         if connection.vendor != "postgresql":
             # PostgreSQL's statement trigger does this; elsewhere the same check
             # runs here, inside the transaction, before it can commit.

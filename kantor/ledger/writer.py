@@ -22,10 +22,12 @@ from collections.abc import Sequence
 
 from django.db import connection
 
-from kantor.core.bulk import copy_rows, is_postgres
+from kantor.core.bulk import copy_rows, execute_together, insert_sql, is_postgres
 
 __all__ = [
+    "TOGETHER",
     "existing_keys",
+    "insert_and_lock",
     "insert_history",
     "insert_legs",
     "insert_transactions",
@@ -33,6 +35,11 @@ __all__ = [
     "unbalanced",
     "update_balances",
 ]
+
+#: Up to this many legs, PostgreSQL gets a batch's statements together
+#: (``insert_and_lock``, ``update_balances``): one round trip instead of one
+#: per statement; a bigger batch (the matcher's) goes by ``COPY``.
+TOGETHER = 64
 
 _TX_COLUMNS = (
     "id, idempotency_key, kind, description, created_at, submit_id, ordered_by, details, "
@@ -71,6 +78,27 @@ def lock_accounts(ids: set[int], customers: set[int], currencies: set[str]) -> d
     Each as ``[kind, customer_id, currency, sign, allow_negative, balance_minor]``
     (a list: the posting code applies the batch to the balance in place).
     """
+    with connection.cursor() as cursor:
+        cursor.execute(*_lock_sql(ids, customers, currencies))
+        return _locked(cursor.fetchall())
+
+
+def insert_and_lock(
+    tx_rows: list[tuple], leg_rows: list[tuple], touched: tuple[set[int], set[int], set[str]]
+) -> dict[int, list]:
+    """PostgreSQL, at most ``TOGETHER`` legs: ``insert_transactions``,
+    ``insert_legs`` and ``lock_accounts(*touched)`` in one round trip."""
+    rows = execute_together(
+        [
+            insert_sql("ledger_ledgertransaction", _TX_COLUMNS, _pg_transactions(tx_rows)),
+            insert_sql("ledger_leg", _LEG_COLUMNS, leg_rows),
+            _lock_sql(*touched),
+        ]
+    )
+    return _locked(rows)
+
+
+def _lock_sql(ids: set[int], customers: set[int], currencies: set[str]) -> tuple[str, list]:
     params: list = sorted(ids)
     where = f"id IN ({_marks(len(ids))})"
     if customers:
@@ -85,20 +113,22 @@ def lock_accounts(ids: set[int], customers: set[int], currencies: set[str]) -> d
         # NO KEY UPDATE: only balance_minor changes; the foreign-key checks
         # of other transactions' legs (KEY SHARE) need not wait for it
         sql += " FOR NO KEY UPDATE" if is_postgres() else " FOR UPDATE"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {row[0]: [*row[1:5], bool(row[5]), row[6]] for row in cursor.fetchall()}
+    return sql, params
+
+
+def _locked(rows: list[tuple]) -> dict[int, list]:
+    return {row[0]: [*row[1:5], bool(row[5]), row[6]] for row in rows}
+
+
+def _pg_transactions(rows: list[tuple]) -> list[tuple]:
+    return [(*r[:7], json.dumps(r[7]), r[8]) for r in rows]
 
 
 def insert_transactions(rows: list[tuple]) -> None:
     """Rows of (id, key, kind, description, created_at, submit_id, ordered_by,
     details dict, created_by_id)."""
     if is_postgres():
-        copy_rows(
-            "ledger_ledgertransaction",
-            _TX_COLUMNS,
-            ((*r[:7], json.dumps(r[7]), r[8]) for r in rows),
-        )
+        copy_rows("ledger_ledgertransaction", _TX_COLUMNS, _pg_transactions(rows))
         return
     adapt = connection.ops.adapt_datetimefield_value
     _insert(
@@ -134,23 +164,34 @@ def insert_history(rows: list[tuple]) -> None:
     )
 
 
-def update_balances(rows: list[tuple[int, int]]) -> None:
-    """Rows of (account id, new balance_minor); one statement on PostgreSQL."""
+def update_balances(rows: list[tuple[int, int]], history: list[tuple] = ()) -> None:
+    """Rows of (account id, new balance_minor); one statement on PostgreSQL,
+    sent with the ``history`` rows (``insert_history``) when they are few."""
+    if is_postgres() and history and len(history) <= TOGETHER:
+        execute_together(
+            [insert_sql("ledger_historyitem", _ITEM_COLUMNS, list(history)), _balances_sql(rows)]
+        )
+        return
+    insert_history(list(history))
     if not rows:
         return
     with connection.cursor() as cursor:
         if is_postgres():
-            cursor.execute(
-                "UPDATE ledger_account AS a SET balance_minor = v.balance "
-                "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::bigint[]) AS balance) v "
-                "WHERE a.id = v.id",
-                [[r[0] for r in rows], [r[1] for r in rows]],
-            )
+            cursor.execute(*_balances_sql(rows))
         else:
             cursor.executemany(
                 "UPDATE ledger_account SET balance_minor = %s WHERE id = %s",
                 [(balance, pk) for pk, balance in rows],
             )
+
+
+def _balances_sql(rows: list[tuple[int, int]]) -> tuple[str, list]:
+    return (
+        "UPDATE ledger_account AS a SET balance_minor = v.balance "
+        "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::bigint[]) AS balance) v "
+        "WHERE a.id = v.id",
+        [[r[0] for r in rows], [r[1] for r in rows]],
+    )
 
 
 def unbalanced(tx_ids: Sequence[uuid.UUID]) -> tuple | None:

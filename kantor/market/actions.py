@@ -99,7 +99,7 @@ def place_order(
     return _accept([request], submit_ids=[submit_id], ordered_by=[ordered_by], now=now)[0]
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def place_orders(
     requests: Sequence[OrderRequest],
     *,
@@ -113,7 +113,9 @@ def place_orders(
     A gateway's group commit (``validate_order`` each, then this): one
     reservation batch, one range of sequence numbers, one insert. All or
     none: ``InsufficientFunds`` for one refuses all, and so does a
-    ``submit_id`` the customer used before (``IntegrityError``). ``submit_ids``,
+    ``submit_id`` the customer used before (``IntegrityError``); inside a
+    caller's transaction (a gateway's group) without a savepoint, so a
+    refusal fails the caller's transaction too. ``submit_ids``,
     ``ordered_by`` and ``order_ids`` (new, made by the caller, e.g. to write
     its answers first) are per order, parallel to ``requests``; or one
     ``ordered_by`` for all.
@@ -196,7 +198,9 @@ def _accept(
                 created_at=now,
             )
         )
-    post_many(postings, new_keys=True)  # MON-5 under the accounts' locks: InsufficientFunds
+    # MON-5 under the accounts' locks: InsufficientFunds. No savepoint of its
+    # own: place_order(s) is all or nothing (its own atomic block rolls back).
+    post_many(postings, new_keys=True, savepoint=False)
     last = _take_sequence(code, len(orders))  # and rings the matcher
     for offset, order in enumerate(orders):
         order.seq = last - len(orders) + 1 + offset

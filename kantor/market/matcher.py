@@ -280,7 +280,8 @@ class Matcher:
             )
             if moved != 1:
                 raise StaleMatcher(f"{self.code}: applied_seq moved under this matcher")
-            settlement.write_trades(post_many(settlement.postings))
+            # no savepoint: a failed batch rolls back whole
+            settlement.write_trades(post_many(settlement.postings, savepoint=False))
             settlement.write_orders()
             self.batches += 1
             _test_pause_before_commit(self.batches)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.transaction import TransactionManagementError
 
 from kantor.domain.money import Money
 from kantor.ledger import accounts, reservations
@@ -19,6 +20,7 @@ from kantor.ledger.posting import (
     credit,
     debit,
     post,
+    post_many,
 )
 from kantor.ledger.queries import customer_balance
 from tests.factories import fund
@@ -252,3 +254,36 @@ def test_postgres_refuses_legs_added_to_a_posted_transaction_MON_4(customer):
     ]
     with pytest.raises(IntegrityError, match="posted transaction"), transaction.atomic():
         Leg.objects.bulk_create(extra)
+
+
+def _withdraw(customer, key: str, amount: str) -> Posting:
+    available = accounts.available(customer, "PLN")
+    bank = accounts.operator_account(AccountKind.CLIENT_BANK, "PLN")
+    return Posting(key, "withdrawal", [debit(available, amount), credit(bank, amount)])
+
+
+def test_a_caller_may_catch_a_refusal_and_go_on_in_its_transaction_MON_5(customer):
+    """By default ``post_many`` books inside a savepoint: a refused batch
+    (its legs already written) rolls back alone."""
+    fund(customer, "10.00", "PLN")
+    with transaction.atomic():
+        with pytest.raises(InsufficientFunds):
+            post_many([_withdraw(customer, "too-much", "50.00")])
+        post_many([_withdraw(customer, "fits", "4.00")])
+    assert customer_balance(customer, "PLN").available == Money("6.00", "PLN")
+    assert not LedgerTransaction.objects.filter(idempotency_key="too-much").exists()
+    assert_books_balance()
+
+
+def test_without_a_savepoint_a_refusal_fails_the_callers_transaction_MON_5(customer):
+    """``savepoint=False`` (a group of orders, a matcher batch): nothing of the
+    caller's transaction may be used or committed after a refusal."""
+    fund(customer, "10.00", "PLN")
+    with pytest.raises(TransactionManagementError), transaction.atomic():
+        post_many([_withdraw(customer, "first", "4.00")])
+        with pytest.raises(InsufficientFunds):
+            post_many([_withdraw(customer, "too-much", "50.00")], savepoint=False)
+        post_many([_withdraw(customer, "after", "1.00")])
+    assert customer_balance(customer, "PLN").available == Money("10.00", "PLN")
+    assert not LedgerTransaction.objects.filter(kind="withdrawal").exists()
+    assert_books_balance()
