@@ -199,5 +199,7 @@ KANTOR_RATE_SOURCE = os.environ.get("KANTOR_RATE_SOURCE", "demo")
 KANTOR_API_TIMESTAMP_TOLERANCE_SECONDS = 300
 #: Order requests arriving together share one transaction (kantor.api.gateway).
 KANTOR_API_ORDER_GROUP_COMMIT = _env_bool("KANTOR_API_ORDER_GROUP_COMMIT", True)
+#: ...and skip Django's request cycle when they are ordinary (kantor.api.orderentry).
+KANTOR_API_ORDER_ENTRY = _env_bool("KANTOR_API_ORDER_ENTRY", True)
 #: FX-1 / reference: a direct_fx quote (`ts`) is valid 10 minutes.
 KANTOR_DIRECT_FX_QUOTE_VALIDITY_SECONDS = 600

@@ -50,6 +50,7 @@ from ..envelope import Envelope, SubmitEnvelope, ok, ok_submitted
 from ..errors import ApiError, ErrorKey
 from ..formats import format_amount, format_rate, format_ts, parse_ts
 from ..idempotency import SubmitContext, SubmitForm, submit
+from ..orderentry import DECLINED
 from ..signing import consume_pending
 
 router = Router(tags=["market_fx"])
@@ -251,18 +252,19 @@ def _level(level, customer_id: int | None = None, detailed: bool = False) -> dic
 
 # -- endpoints ------------------------------------------------------------------------
 
+#: POST /orders's access; ``kantor.api.orderentry`` authenticates with the same object.
+NEW_ORDER_ACCESS = secured(
+    *MARKET_WRITE, signature=Signature.UNLESS_DRY_RUN, submitting=True, defer_signature=True
+)
+NEW_ORDER_AUTH = NEW_ORDER_ACCESS["auth"]
+
 
 @router.post(
     "/market_fx/orders",
     response=SubmitEnvelope[NewOrderResult],
     summary="Submits new FX order to market",
     operation_id="newOrder",
-    **secured(
-        *MARKET_WRITE,
-        signature=Signature.UNLESS_DRY_RUN,
-        submitting=True,
-        defer_signature=True,
-    ),
+    **NEW_ORDER_ACCESS,
 )
 def new_order(request: HttpRequest, form: Form[NewOrderForm]):
     """MKT-1/2: accept a limit order with its full cover reserved; the pair's
@@ -270,11 +272,13 @@ def new_order(request: HttpRequest, form: Form[NewOrderForm]):
     INSUFFICIENT_FUNDS, AMOUNT_TOO_SMALL (MKT-8), INVALID_ARGUMENTS,
     NOT_AUTHORIZED (reason FEES_IN_ARREARS, FEE-2).
 
-    Orders arriving together are committed in groups (``kantor.api.gateway``);
-    whatever the gateway does not take is answered one request at a time,
-    its signature recorded first (API-2)."""
+    Orders arriving together are committed in groups (``kantor.api.gateway``;
+    under gunicorn the ordinary ones never reach this view: ``kantor.api.orderentry``
+    answers them with the same parts); whatever the gateway does not take is
+    answered one request at a time, its signature recorded first (API-2)."""
     args = (form.currencyPair, form.buySell, form.volume, form.volumeCurrency, form.limitPrice)
-    if not form.dryRun and form.submitId and gateway.enabled():
+    grouped = not request.META.get(DECLINED)  # order entry's group was refused: alone now
+    if not form.dryRun and form.submitId and grouped and gateway.enabled():
         result = gateway.place(request, form.submitId, args)
         if result is not None:
             return ok_submitted(result, duplicate=False)
