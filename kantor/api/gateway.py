@@ -14,9 +14,11 @@ commits the group; docs/PERFORMANCE.md measures it):
 
 The answer of each request is exactly the one-request path's. Only requests
 that can go together are grouped: a real order (not a dry run) with a
-``submitId`` that passes ``validate_order``. Anything else — and every request
-of a group that fails (insufficient funds, a ``submitId`` used before, a
-replayed signature, a lost connection: a group is all or nothing) — is
+``submitId`` that passes ``validate_order``. A group is one transaction, all
+or nothing; when a request's own refusal fails it (insufficient funds, fees
+in arrears, a ``submitId`` used before, a replayed signature) that request is
+left out and the rest committed. Anything else — the requests left out, and
+every request of a group that fails otherwise (a lost connection) — is
 answered by the one-request path (``idempotency.submit``), which records the
 signature first and decides the request on its own.
 """
@@ -30,13 +32,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from kantor.core.bulk import execute_together, insert_sql, is_postgres
 from kantor.core.groupcommit import GroupCommit, Job
+from kantor.ledger.posting import InsufficientFunds
 from kantor.market import actions
+from kantor.market.errors import FeesInArrears
 from kantor.market.validation import OrderRequest, validate_order
 
 from .auth import caller, ordered_by
@@ -92,7 +96,30 @@ def place(request: HttpRequest, submit_id: str, order_args: Sequence[Any]) -> di
 
 
 def commit_orders(jobs: list[Job]) -> None:
-    """Commit a group of ``OrderSubmission`` jobs of one pair (all or nothing).
+    """Commit a group of ``OrderSubmission`` jobs of one pair, all or nothing —
+    but a request whose own refusal fails the group (its customer's funds or
+    unpaid fees, a ``submitId`` or signature used before) is left out and the
+    rest tried again, so one client's refusals do not send everyone else
+    down the slow path. The requests left out are ``refused``: the
+    one-request path answers them. Each try is a transaction of its own
+    (there is no outer one: a web request runs without ``ATOMIC_REQUESTS``).
+    """
+    live = list(jobs)
+    while True:
+        try:
+            _commit_group(live)
+            return
+        except (InsufficientFunds, FeesInArrears, IntegrityError) as exc:
+            culprits = _culprits(live, exc)
+            if not culprits or len(culprits) == len(live):
+                raise
+            for job in culprits:
+                job.refused = exc
+            live = [job for job in live if job.refused is None]
+
+
+def _commit_group(jobs: list[Job]) -> None:
+    """One transaction for the whole group (see ``commit_orders``).
 
     Rows go in the order the one-request path writes them — signatures,
     ``Submission`` rows, then the accounts' and the pair's locks in
@@ -115,6 +142,41 @@ def commit_orders(jobs: list[Job]) -> None:
         )
     for job, result in zip(jobs, results, strict=True):
         job.result = result
+
+
+def _culprits(jobs: list[Job], exc: Exception) -> list[Job]:
+    """The jobs whose own refusal ``exc`` is: the customer short of funds or
+    owing fees, or — for a unique index — a ``submitId`` or signature that
+    was recorded before (looked up now: only a failed group pays for it)."""
+    subs = [job.payload for job in jobs]
+    if isinstance(exc, InsufficientFunds):
+        account = exc.account
+        return [
+            job
+            for job, s in zip(jobs, subs, strict=True)
+            if s.order.customer.pk == account.customer_id
+            and s.order.reservation.currency.code == account.currency
+        ]
+    if isinstance(exc, FeesInArrears):
+        who = getattr(exc, "customer_id", None)
+        return [job for job, s in zip(jobs, subs, strict=True) if s.order.customer.pk == who]
+    used_ids = set(
+        Submission.objects.filter(
+            customer_id__in={s.order.customer.pk for s in subs},
+            submit_id__in={s.submit_id for s in subs},
+        ).values_list("customer_id", "submit_id")
+    )
+    used_signatures = set(
+        UsedSignature.objects.filter(
+            signature_hash__in=[s.signature.digest for s in subs if s.signature]
+        ).values_list("signature_hash", flat=True)
+    )
+    return [
+        job
+        for job, s in zip(jobs, subs, strict=True)
+        if (s.order.customer.pk, s.submit_id) in used_ids
+        or (s.signature is not None and s.signature.digest in used_signatures)
+    ]
 
 
 def _record(

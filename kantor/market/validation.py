@@ -94,10 +94,12 @@ def require_no_arrears(customer: Customer, owed: list[Account] | None = None) ->
         )
     debts = [str(a.balance) for a in sorted(owed, key=lambda a: a.currency) if a.balance_minor > 0]
     if debts:
-        raise FeesInArrears(
+        refusal = FeesInArrears(
             f"fees are in arrears ({', '.join(debts)}): pay them before placing new orders",
             error_data={"amountDue": ", ".join(debts)},
         )
+        refusal.customer_id = customer.pk  # whose (a gateway's group leaves them out)
+        raise refusal
 
 
 def validate_order(

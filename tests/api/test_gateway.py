@@ -14,9 +14,11 @@ from kantor.api import gateway
 from kantor.api.models import Submission, UsedSignature
 from kantor.api.signing import SignatureUse
 from kantor.core.groupcommit import GroupCommit, Job
+from kantor.domain.money import Money
+from kantor.ledger import accounts
 from kantor.ledger.invariants import check_ledger
-from kantor.ledger.models import LedgerTransaction
-from kantor.ledger.posting import InsufficientFunds
+from kantor.ledger.models import AccountKind, LedgerTransaction
+from kantor.ledger.posting import InsufficientFunds, Posting, credit, debit, post
 from kantor.market.models import Order
 from kantor.market.validation import validate_order
 from tests.api.client import ApiClient, make_api_key
@@ -45,7 +47,7 @@ def order_form(submit_id: str, **overrides) -> dict:
 
 
 def submission(customer, api_key, submit_id: str, volume: str = "10.00") -> OrderSubmission:
-    order = validate_order(customer, "EURPLN", "SELL", volume, "EUR", "4.3500")
+    order = validate_order(customer, "EURPLN", "SELL", volume, "EUR", "4.3500", check_arrears=False)
     return gateway.OrderSubmission(
         order=order,
         submit_id=submit_id,
@@ -58,6 +60,19 @@ def submission(customer, api_key, submit_id: str, volume: str = "10.00") -> Orde
 
 
 OrderSubmission = gateway.OrderSubmission
+
+
+def owe_fees(customer) -> None:
+    """FEE-2: damages booked and not paid."""
+    owed = Money("5.00", "PLN")
+    income = accounts.operator_account(AccountKind.DAMAGES_INCOME, "PLN")
+    post(
+        Posting(
+            f"arrears-{customer.pk}",
+            "damages",
+            [debit(accounts.receivable(customer, "PLN"), owed), credit(income, owed)],
+        )
+    )
 
 
 def test_a_group_is_one_acceptance_with_every_record_of_its_requests_API_1_API_2_MKT_2(db):
@@ -84,18 +99,75 @@ def test_a_group_is_one_acceptance_with_every_record_of_its_requests_API_1_API_2
     assert check_ledger().ok
 
 
-def test_a_group_is_all_or_nothing_when_one_order_lacks_cover_MKT_2(db):
+def test_an_order_without_cover_is_left_out_and_the_rest_committed_MKT_2(db):
+    """A group is one transaction, so one customer's refusal would fail it
+    whole; that customer's requests are left out (the one-request path
+    answers them) and the others' committed."""
     a, b = make_customer(email="a@example.com"), make_customer(email="b@example.com")
     fund(a, "100.00", "EUR")
     fund(b, "5.00", "EUR")
     key_a, key_b = make_api_key(a)[0], make_api_key(b)[0]
-    jobs = [Job("EURPLN", submission(a, key_a, "g-1")), Job("EURPLN", submission(b, key_b, "g-2"))]
+    jobs = [
+        Job("EURPLN", submission(a, key_a, "g-1")),
+        Job("EURPLN", submission(b, key_b, "g-2")),
+        Job("EURPLN", submission(a, key_a, "g-3")),
+    ]
+    gateway.commit_orders(jobs)
+    assert isinstance(jobs[1].refused, InsufficientFunds) and jobs[1].result is None
+    assert [jobs[0].refused, jobs[2].refused] == [None, None]
+    assert sorted(Order.objects.values_list("submit_id", flat=True)) == ["g-1", "g-3"]
+    assert sorted(Submission.objects.values_list("submit_id", flat=True)) == ["g-1", "g-3"]
+    assert UsedSignature.objects.count() == 2
+    assert check_ledger().ok
+
+
+def test_a_group_whose_every_order_is_refused_fails_whole_MKT_2(db):
+    b = make_customer(email="b@example.com")
+    fund(b, "5.00", "EUR")
+    key_b = make_api_key(b)[0]
+    jobs = [Job("EURPLN", submission(b, key_b, "g-1")), Job("EURPLN", submission(b, key_b, "g-2"))]
     with pytest.raises(InsufficientFunds):
         gateway.commit_orders(jobs)
     assert not Order.objects.exists()
     assert not Submission.objects.exists()
     assert not UsedSignature.objects.exists()
     assert check_ledger().ok
+
+
+def test_a_used_submit_id_or_signature_is_left_out_of_its_group_API_1_API_2(db):
+    a = make_customer(email="a@example.com")
+    fund(a, "100.00", "EUR")
+    key = make_api_key(a)[0]
+    gateway.commit_orders([Job("EURPLN", submission(a, key, "first"))])
+    replayed = submission(a, key, "other")
+    replayed = gateway.OrderSubmission(
+        **{f: getattr(replayed, f) for f in replayed.__slots__}
+        | {"signature": SignatureUse(f"{'first':0>64}", datetime.now(UTC), key.pk)}
+    )
+    jobs = [
+        Job("EURPLN", submission(a, key, "new-1")),
+        Job("EURPLN", submission(a, key, "first")),  # the same submitId again
+        Job("EURPLN", replayed),  # a signature used before
+        Job("EURPLN", submission(a, key, "new-2")),
+    ]
+    gateway.commit_orders(jobs)
+    assert [job.refused is None for job in jobs] == [True, False, False, True]
+    assert sorted(Order.objects.values_list("submit_id", flat=True)) == ["first", "new-1", "new-2"]
+    assert UsedSignature.objects.count() == 3
+    assert check_ledger().ok
+
+
+def test_a_customer_owing_fees_is_left_out_of_the_group_FEE_2(db):
+    a, b = make_customer(email="a@example.com"), make_customer(email="b@example.com")
+    for c in (a, b):
+        fund(c, "100.00", "EUR")
+    owe_fees(b)
+    key_a, key_b = make_api_key(a)[0], make_api_key(b)[0]
+    jobs = [Job("EURPLN", submission(a, key_a, "f-1")), Job("EURPLN", submission(b, key_b, "f-2"))]
+    gateway.commit_orders(jobs)
+    assert jobs[0].result is not None
+    assert jobs[1].refused.code == "FEES_IN_ARREARS"
+    assert list(Order.objects.values_list("submit_id", flat=True)) == ["f-1"]
 
 
 def test_the_answer_is_recorded_for_replay_and_its_signature_spent_API_1_API_2(customer):
