@@ -183,7 +183,13 @@ def _record(
     signatures: list[SignatureUse], subs: list[OrderSubmission], results: list[dict]
 ) -> None:
     """The group's signatures and ``Submission`` answers; on PostgreSQL both
-    inserts in one round trip (``execute_together``), without model instances."""
+    inserts in one round trip (``execute_together``), without model instances.
+    Answers go in (customer, submitId) order, as signatures go in digest
+    order: two groups repeating each other's ids cannot deadlock on the
+    unique index."""
+    answers = sorted(
+        zip(subs, results, strict=True), key=lambda a: (a[0].order.customer.pk, a[0].submit_id)
+    )
     if not is_postgres():
         UsedSignature.objects.bulk_create([use.as_row() for use in signatures])
         Submission.objects.bulk_create(
@@ -196,7 +202,7 @@ def _record(
                     result=result,
                     api_key_id=s.api_key_id,
                 )
-                for s, result in zip(subs, results, strict=True)
+                for s, result in answers
             ]
         )
         return
@@ -205,7 +211,7 @@ def _record(
     submission_rows = [
         (s.order.customer.pk, s.submit_id, s.path, s.fingerprint, json.dumps(result),
          s.api_key_id, now)
-        for s, result in zip(subs, results, strict=True)
+        for s, result in answers
     ]  # fmt: skip
     statements = [
         insert_sql(

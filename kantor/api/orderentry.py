@@ -10,7 +10,9 @@ and form parsing, the endpoint's own auth object (``ApiKeyAuth``: key, roles,
 customer status, signature verified and left pending), its form schema
 (``NewOrderForm``) and the order gateway's group commit
 (``kantor.api.gateway``). Its answer is the endpoint's answer, byte for byte,
-headers included (``tests/api/test_orderentry.py`` compares them).
+headers included (``tests/api/test_orderentry.py`` compares them). Once an
+order is committed the answer is always its own: handing the request to
+Django then would try it a second time.
 
 It only takes what it can answer exactly that way: a form-encoded body with
 the endpoint's parameters once each, not a dry run, with a ``submitId``, no
@@ -31,7 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signals
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, SuspiciousOperation
 from django.core.handlers.wsgi import WSGIRequest
 from django.utils import translation
 from pydantic import ValidationError
@@ -49,6 +51,7 @@ ORDERS_PATH = "/api/v2.0.0/market_fx/orders"
 DECLINED = "kantor.order_entry.declined"
 
 _FORM = "application/x-www-form-urlencoded"
+_JSON = ("Content-Type", "application/json; charset=utf-8")
 _FIELDS = frozenset(
     {"submitId", "dryRun", "currencyPair", "buySell", "volume", "volumeCurrency", "limitPrice"}
 )
@@ -76,20 +79,38 @@ class OrderEntry:
         body = _read_form(environ)
         if body is None:
             return self.app(environ, start_response)
-        signals.request_started.send(sender=self.__class__, environ=environ)
-        try:
-            answer = _accept(environ, body)
-        except Exception:  # Django answers it, as it answers everything else
-            log.warning("order entry failed; Django answers the request", exc_info=True)
-            answer = None
-        finally:
-            signals.request_finished.send(sender=self.__class__)
-        environ["wsgi.input"] = io.BytesIO(body)
-        if answer is None:
+        committed = _committed(environ, body)
+        if committed is None:  # Django answers it, with the body as it came
+            environ["wsgi.input"] = io.BytesIO(body)
             return self.app(environ, start_response)
-        payload, headers = answer
+        # The order is in: from here on the answer is ours, whatever happens.
+        request, result = committed
+        payload = json.dumps(ok_submitted(result, duplicate=False)).encode()
+        try:
+            headers = _headers(request, len(payload))
+        except Exception:
+            log.exception("order entry: the answer's headers failed; sent without them")
+            headers = [_JSON, ("Content-Length", str(len(payload)))]
         start_response("200 OK", headers)
         return [payload]
+
+
+def _committed(environ: dict, body: bytes) -> tuple[WSGIRequest, dict] | None:
+    """The request and its gateway result once its order is committed, or None
+    (nothing was written: Django must answer it), as one request cycle."""
+    signals.request_started.send(sender=OrderEntry, environ=environ)
+    try:
+        return _accept(environ, body)
+    except SuspiciousOperation as exc:  # e.g. too many fields: Django refuses it
+        log.debug("order entry: %r; Django answers the request", exc)
+    except Exception:
+        log.warning("order entry failed; Django answers the request", exc_info=True)
+    finally:
+        try:
+            signals.request_finished.send(sender=OrderEntry)
+        except Exception:  # the answer does not depend on it; Django's own cycle follows
+            log.warning("order entry: request_finished failed", exc_info=True)
+    return None
 
 
 def _read_form(environ: dict) -> bytes | None:
@@ -104,17 +125,19 @@ def _read_form(environ: dict) -> bytes | None:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     if length <= 0 or (limit is not None and length > limit):
         return None
-    return environ["wsgi.input"].read(length)
+    try:
+        return environ["wsgi.input"].read(length)
+    except OSError:  # the client went away: nobody reads the answer
+        return b""
 
 
-def _accept(environ: dict, body: bytes) -> tuple[bytes, list[tuple[str, str]]] | None:
-    """The endpoint's answer and headers if the order was committed, else None."""
-    if environ.get("HTTP_COOKIE"):
-        return None  # a browser's session: Django's middleware would vary the answer
+def _accept(environ: dict, body: bytes) -> tuple[WSGIRequest, dict] | None:
+    """The request and the gateway's result if the order was committed, else None."""
+    if environ.get("HTTP_COOKIE") or settings.PREPEND_WWW or settings.DISALLOWED_USER_AGENTS:
+        return None  # a browser's session, or middleware that would answer otherwise
     environ["wsgi.input"] = io.BytesIO(body)
     request = WSGIRequest(environ)
-    secure = request.is_secure()
-    if settings.SECURE_SSL_REDIRECT and not secure:
+    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
         return None  # Django redirects it
     try:
         request.get_host()
@@ -134,8 +157,7 @@ def _accept(environ: dict, body: bytes) -> tuple[bytes, list[tuple[str, str]]] |
     if result is None:
         environ[DECLINED] = True
         return None
-    payload = json.dumps(ok_submitted(result, duplicate=False)).encode()
-    return payload, _headers(request, len(payload), secure)
+    return request, result
 
 
 def _form(request: WSGIRequest):
@@ -152,17 +174,18 @@ def _form(request: WSGIRequest):
         return None
 
 
-def _headers(request: WSGIRequest, length: int, secure: bool) -> list[tuple[str, str]]:
-    """What Django's middleware adds to the endpoint's answer, in its order."""
+def _headers(request: WSGIRequest, length: int) -> list[tuple[str, str]]:
+    """What Django's middleware adds to the endpoint's answer, in its order
+    (``XFrameOptionsMiddleware``, ``LocaleMiddleware``, ``SecurityMiddleware``)."""
     language = translation.get_language_from_request(request)
     headers = [
-        ("Content-Type", "application/json; charset=utf-8"),
-        ("X-Frame-Options", settings.X_FRAME_OPTIONS),
+        _JSON,
+        ("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()),
         ("Content-Length", str(length)),
         ("Vary", "Accept-Language"),
         ("Content-Language", language),
     ]
-    if secure and settings.SECURE_HSTS_SECONDS:
+    if settings.SECURE_HSTS_SECONDS and request.is_secure():
         hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
         if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
             hsts += "; includeSubDomains"
@@ -173,9 +196,8 @@ def _headers(request: WSGIRequest, length: int, secure: bool) -> list[tuple[str,
         headers.append(("X-Content-Type-Options", "nosniff"))
     policy = settings.SECURE_REFERRER_POLICY
     if policy:
-        if not isinstance(policy, str):
-            policy = ",".join(policy)
-        headers.append(("Referrer-Policy", policy))
+        values = policy.split(",") if isinstance(policy, str) else policy
+        headers.append(("Referrer-Policy", ",".join(v.strip() for v in values)))
     if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
         headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
     return headers

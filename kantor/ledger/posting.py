@@ -6,24 +6,24 @@ entries that sums to zero per currency, with an idempotency key. ``post`` and
 
 1. validate in Python (balanced per currency, entries in their account's
    currency, no zero legs, no duplicate keys);
-2. lock every touched account — and the customer's sibling available/reserved
-   accounts, whose sum is the history's ``balanceAfter`` — with
-   ``SELECT … FOR UPDATE`` in primary-key order, so two postings can never
-   deadlock (Saleor's rule);
-3. apply the postings in order to the locked balances, refusing one that
-   would take a non-negative account below zero (``InsufficientFunds``);
-4. insert transactions, legs (all of a batch in one statement, which
-   PostgreSQL's statement trigger checks) and history items, update balances.
+2. insert the transactions and legs (all of a batch in one statement, which
+   PostgreSQL's statement trigger checks): they need no balance, so they go
+   in before the locks, which are then held only for what follows;
+3. lock every touched account — and the customer's sibling available/reserved
+   accounts, whose sum is the history's ``balanceAfter`` — in primary-key
+   order, so two postings can never deadlock (Saleor's rule); on PostgreSQL
+   ``FOR NO KEY UPDATE`` (only ``balance_minor`` changes; the legs' deferred
+   foreign-key checks, ``KEY SHARE``, never wait for it);
+4. apply the postings in order to the locked balances, refusing one that
+   would take a non-negative account below zero (``InsufficientFunds``: the
+   transaction, legs included, rolls back);
+5. insert the history items and update the balances.
 
-``post_batch`` commits many postings in one database transaction; a single
-``post`` is a batch of one. ``post_many`` (the hot paths: order acceptance,
-the matcher) does the same with plain rows and inserts the transactions and
-legs *before* step 2: they need no balance, and the accounts' locks are then
-held only for the history, the balances and the commit — order acceptance and
-the matcher wait for each other's account locks (docs/PERFORMANCE.md). On
-PostgreSQL the locks are ``FOR NO KEY UPDATE`` (only ``balance_minor``
-changes); the legs' deferred foreign-key checks (``KEY SHARE``) never wait for
-them. A refusal rolls the early rows back with the rest.
+Order acceptance and the market's matcher wait for each other's account
+locks; keeping the legs out of the locked window made the durable market a
+third faster (docs/PERFORMANCE.md). ``post_many`` is the implementation,
+with plain rows (the hot paths call it directly); ``post_batch`` returns
+model instances and ``post`` is a batch of one.
 """
 
 from __future__ import annotations
