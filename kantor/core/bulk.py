@@ -20,6 +20,7 @@ from django.db import connection
 
 __all__ = [
     "FEW",
+    "Rendered",
     "copy_rows",
     "execute_together",
     "insert_returning_ids",
@@ -72,29 +73,71 @@ def copy_rows(table: str, columns: str, rows: Iterable[tuple], *, plain: bool = 
 FEW = 16
 
 
+class Rendered(str):
+    """SQL with its values already quoted by psycopg (``insert_sql`` on
+    PostgreSQL): it runs without parameters."""
+
+
 def insert_sql(
     table: str, columns: str, rows: list[tuple], returning: str = ""
-) -> tuple[str, list]:
-    """One multi-row ``INSERT … VALUES``: its SQL (markers only) and parameters."""
+) -> tuple[str, list | None]:
+    """One multi-row ``INSERT … VALUES``: its SQL and parameters.
+
+    Where Django binds parameters on the client (PostgreSQL's default) the
+    values are quoted here, by psycopg's own ``as_literal``, and the SQL comes
+    back ``Rendered`` with no parameters: psycopg re-parses a statement of
+    more than 50 parameters for its markers on every execution (its query
+    cache stops there), which cost four times the quoting (~2 µs a value).
+    Elsewhere ``%s`` markers and the parameters.
+    """
+    head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (constant names)
+    if _client_binding():
+        return Rendered(head + _literal_rows(rows) + returning), None
     marks = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
     values = ", ".join([marks] * len(rows))
-    sql = f"INSERT INTO {table} ({columns}) VALUES {values}{returning}"  # noqa: S608 (markers only)
-    return sql, [value for row in rows for value in row]
+    return head + values + returning, [value for row in rows for value in row]
+
+
+def _literal_rows(rows: list[tuple]) -> str:
+    from psycopg.adapt import Transformer
+
+    connection.ensure_connection()
+    raw = connection.connection
+    quote, encoding = Transformer(raw).as_literal, raw.info.encoding
+    return ", ".join(
+        "(" + ", ".join("NULL" if v is None else quote(v).decode(encoding) for v in row) + ")"
+        for row in rows
+    )
+
+
+def _client_binding() -> bool:
+    """Django's PostgreSQL cursors bind on the client unless told otherwise."""
+    options = connection.settings_dict.get("OPTIONS") or {}
+    return is_postgres() and options.get("server_side_binding") is not True
 
 
 def _insert(table: str, columns: str, rows: list[tuple], returning: str = "") -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(*insert_sql(table, columns, rows, returning))
+        _execute(cursor, *insert_sql(table, columns, rows, returning))
         return cursor.fetchall() if returning else []
 
 
-def execute_together(statements: list[tuple[str, list]]) -> list[tuple]:
+def _execute(cursor, sql: str, params: list | None) -> None:
+    if params is None:
+        cursor.execute(sql)  # rendered: no markers to look for
+    else:
+        cursor.execute(sql, params)
+
+
+def execute_together(statements: list[tuple[str, list | None]]) -> list[tuple]:
     """Statements whose results nobody reads, in one round trip where the
     cursor binds parameters on the client (Django's default on PostgreSQL:
     the statements travel as one simple-protocol query, run in order, and
     the first error stops the rest); elsewhere one by one. A round trip
     costs the database a wake-up and the client its driver's machinery per
     statement — most of a small statement's price (docs/PERFORMANCE.md).
+    Statements are ``(sql, params)``; ``insert_sql``'s ``Rendered`` ones
+    carry no parameters.
 
     Returns the rows of the last statement (a ``SELECT`` or ``RETURNING``),
     or ``[]`` when it returns none.
@@ -102,25 +145,19 @@ def execute_together(statements: list[tuple[str, list]]) -> list[tuple]:
     if not statements:
         return []
     with connection.cursor() as cursor:
-        if len(statements) > 1 and _binds_on_client(cursor):
-            cursor.execute(
-                ";\n".join(sql for sql, _ in statements),
-                [value for _, params in statements for value in params],
-            )
+        if len(statements) > 1 and _client_binding():
+            # each statement quoted on its own (a small one from psycopg's
+            # cache), then all of them as one query without parameters
+            texts = [
+                sql if params is None else cursor.mogrify(sql, params) for sql, params in statements
+            ]
+            cursor.execute(";\n".join(texts))
             for _ in statements[1:]:
                 cursor.nextset()
         else:
             for sql, params in statements:
-                cursor.execute(sql, params)
+                _execute(cursor, sql, params)
         return cursor.fetchall() if cursor.description else []
-
-
-def _binds_on_client(cursor) -> bool:
-    if not is_postgres():
-        return False
-    import psycopg
-
-    return isinstance(cursor.cursor, psycopg.ClientCursor)
 
 
 def insert_returning_ids(table: str, columns: str, rows: list[tuple]) -> list[int]:

@@ -62,3 +62,25 @@ def test_a_few_rows_get_their_ids_in_order(customer):
     with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM api_usedsignature ORDER BY signature_hash")
         assert [r[0] for r in cursor.fetchall()] == ids
+
+
+@pytest.mark.parametrize(
+    "name", ["50% o'clock", "back\\slash", "'); DROP TABLE customers_apikey; --", "zażółć %s %%"]
+)
+def test_values_arrive_exactly_as_given_beside_statements_with_parameters(customer, name):
+    """On PostgreSQL ``insert_sql`` quotes the values itself (``Rendered``) and
+    ``execute_together`` sends them with statements that have parameters: a
+    quote, a backslash or a ``%`` must neither break nor inject."""
+    key, _ = make_api_key(customer)
+    row = (customer.pk, name, "p", "h" * 64, "", "", "[]", key.created_at)
+    columns = (
+        "customer_id, name, prefix, key_hash, key_encrypted, public_key_pem, roles, created_at"
+    )
+    rows = execute_together(
+        [
+            ("UPDATE customers_apikey SET name = %s WHERE id = %s", [name, key.pk]),
+            insert_sql("customers_apikey", columns, [row]),
+            ("SELECT name FROM customers_apikey ORDER BY id", []),
+        ]
+    )
+    assert rows == [(name,), (name,)]
