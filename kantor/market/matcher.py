@@ -79,6 +79,20 @@ _PENDING_CANCELS = (
 )
 
 
+def _advance(code: str, applied: int, changes: dict) -> int:
+    """Compare-and-set of the pair's ``MatcherState`` (``applied_seq`` must still
+    be ``applied``) with ``changes``: rows updated (0 or 1). Plain SQL — the
+    ORM's ``update`` compiled a query per batch."""
+    sql = "UPDATE market_matcherstate SET applied_seq = %s, updated_at = %s"
+    params: list = [changes["applied_seq"], changes["updated_at"]]
+    if "book" in changes:
+        sql += ", book = %s"
+        params.append(connection.ops.adapt_json_value(changes["book"], None))  # as the ORM
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " WHERE pair = %s AND applied_seq = %s", [*params, code, applied])
+        return cursor.rowcount
+
+
 class StaleMatcher(RuntimeError):
     """``applied_seq`` moved under this matcher: another one ran the pair."""
 
@@ -275,13 +289,13 @@ class Matcher:
         with transaction.atomic():
             # compare-and-set first: a stale matcher fails before writing anything,
             # and a second one waits on this row until the first commits
-            moved = MatcherState.objects.filter(pair=self.code, applied_seq=self.applied).update(
-                **changes
-            )
-            if moved != 1:
+            if _advance(self.code, self.applied, changes) != 1:
                 raise StaleMatcher(f"{self.code}: applied_seq moved under this matcher")
-            # no savepoint: a failed batch rolls back whole
-            settlement.write_trades(post_many(settlement.postings, savepoint=False))
+            # No savepoint: a failed batch rolls back whole. No look-up of the
+            # keys (new_keys): they name (pair, seq, n) and orders that this
+            # compare-and-set lets only one batch ever book; the unique index
+            # still refuses a repeat.
+            settlement.write_trades(post_many(settlement.postings, savepoint=False, new_keys=True))
             settlement.write_orders()
             self.batches += 1
             _test_pause_before_commit(self.batches)
