@@ -75,16 +75,21 @@ def owe_fees(customer) -> None:
     )
 
 
-def test_a_group_is_one_acceptance_with_every_record_of_its_requests_API_1_API_2_MKT_2(db):
+def group_of_three(funds_of_b: str = "100.00") -> list[Job]:
+    """g-1 and g-3 by a customer with 100 EUR, g-2 by one with ``funds_of_b``."""
     a, b = make_customer(email="a@example.com"), make_customer(email="b@example.com")
-    for c in (a, b):
-        fund(c, "100.00", "EUR")
+    fund(a, "100.00", "EUR")
+    fund(b, funds_of_b, "EUR")
     key_a, key_b = make_api_key(a)[0], make_api_key(b)[0]
-    jobs = [
+    return [
         Job("EURPLN", submission(a, key_a, "g-1")),
         Job("EURPLN", submission(b, key_b, "g-2")),
         Job("EURPLN", submission(a, key_a, "g-3")),
     ]
+
+
+def test_a_group_is_one_acceptance_with_every_record_of_its_requests_API_1_API_2_MKT_2(db):
+    jobs = group_of_three()
     gateway.commit_orders(jobs)
     orders = [Order.objects.get(order_id=job.result["orderId"]) for job in jobs]
     assert [o.submit_id for o in orders] == ["g-1", "g-2", "g-3"]
@@ -103,15 +108,7 @@ def test_an_order_without_cover_is_left_out_and_the_rest_committed_MKT_2(db):
     """A group is one transaction, so one customer's refusal would fail it
     whole; that customer's requests are left out (the one-request path
     answers them) and the others' committed."""
-    a, b = make_customer(email="a@example.com"), make_customer(email="b@example.com")
-    fund(a, "100.00", "EUR")
-    fund(b, "5.00", "EUR")
-    key_a, key_b = make_api_key(a)[0], make_api_key(b)[0]
-    jobs = [
-        Job("EURPLN", submission(a, key_a, "g-1")),
-        Job("EURPLN", submission(b, key_b, "g-2")),
-        Job("EURPLN", submission(a, key_a, "g-3")),
-    ]
+    jobs = group_of_three(funds_of_b="5.00")
     gateway.commit_orders(jobs)
     assert isinstance(jobs[1].refused, InsufficientFunds) and jobs[1].result is None
     assert [jobs[0].refused, jobs[2].refused] == [None, None]

@@ -18,6 +18,7 @@ from kantor.api.orderentry import ORDERS_PATH, OrderEntry
 from kantor.ledger.invariants import check_ledger
 from kantor.market.models import Order
 from tests.api.client import make_api_key, rsa_key, sign, timestamp
+from tests.api.test_gateway import order_form
 from tests.factories import fund
 from tests.market.conftest import mid  # noqa: F401 (fixture)
 
@@ -72,15 +73,8 @@ _stamp = iter(range(1, 10_000))
 
 
 def body_of(submit_id: str | None = "oe-1", **fields) -> str:
-    data = {
-        "submitId": submit_id,
-        "currencyPair": "EURPLN",
-        "buySell": "SELL",
-        "volume": "10.00",
-        "volumeCurrency": "EUR",
-        "limitPrice": "4.3500",
-        **fields,
-    }
+    """The signed form's body (``submitId`` left out when None)."""
+    data = order_form(submit_id, **fields)
     return "&".join(f"{k}={v}" for k, v in data.items() if v is not None)
 
 
