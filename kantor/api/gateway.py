@@ -98,13 +98,14 @@ def place(request: HttpRequest, submit_id: str, order_args: Sequence[Any]) -> di
 def commit_orders(jobs: list[Job]) -> None:
     """Commit a group of ``OrderSubmission`` jobs of one pair, all or nothing —
     but a request whose own refusal fails the group (its customer's funds or
-    unpaid fees, a ``submitId`` or signature used before) is left out and the
-    rest tried again, so one client's refusals do not send everyone else
-    down the slow path. The requests left out are ``refused``: the
+    unpaid fees, a ``submitId`` or signature used before or earlier in the
+    group) is left out and the rest tried again, so one client's refusals
+    do not send everyone else down the slow path. The requests left out are
+    ``refused``: the
     one-request path answers them. Each try is a transaction of its own
     (there is no outer one: a web request runs without ``ATOMIC_REQUESTS``).
     """
-    live = list(jobs)
+    live = _without_repeats(jobs)
     while True:
         try:
             _commit_group(live)
@@ -116,6 +117,28 @@ def commit_orders(jobs: list[Job]) -> None:
             for job in culprits:
                 job.refused = exc
             live = [job for job in live if job.refused is None]
+
+
+def _without_repeats(jobs: list[Job]) -> list[Job]:
+    """The jobs that do not repeat an earlier job of the group — its customer's
+    ``submitId`` or its signature (a client's retry racing its first try);
+    a repeat is refused alone (the one-request path replays or refuses it),
+    since the unique index would fail the whole group."""
+    seen_ids: set[tuple[int, str]] = set()
+    seen_signatures: set[str] = set()
+    live = []
+    for job in jobs:
+        sub: OrderSubmission = job.payload
+        submission = (sub.order.customer.pk, sub.submit_id)
+        digest = sub.signature.digest if sub.signature is not None else None
+        if submission in seen_ids or digest in seen_signatures:
+            job.refused = IntegrityError(f"repeated within its group: {sub.submit_id}")
+            continue
+        seen_ids.add(submission)
+        if digest is not None:
+            seen_signatures.add(digest)
+        live.append(job)
+    return live
 
 
 def _commit_group(jobs: list[Job]) -> None:

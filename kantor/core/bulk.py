@@ -101,19 +101,25 @@ def insert_sql(
 def _literal_rows(rows: list[tuple]) -> str:
     from psycopg.adapt import Transformer
 
-    connection.ensure_connection()
+    # the connection's adapters are Django's (it registers them there)
     raw = connection.connection
     quote, encoding = Transformer(raw).as_literal, raw.info.encoding
-    return ", ".join(
-        "(" + ", ".join("NULL" if v is None else quote(v).decode(encoding) for v in row) + ")"
-        for row in rows
-    )
+    with connection.wrap_database_errors:  # a NUL in a string: django.db.DataError
+        return ", ".join(
+            "(" + ", ".join("NULL" if v is None else quote(v).decode(encoding) for v in row) + ")"
+            for row in rows
+        )
 
 
 def _client_binding() -> bool:
-    """Django's PostgreSQL cursors bind on the client unless told otherwise."""
-    options = connection.settings_dict.get("OPTIONS") or {}
-    return is_postgres() and options.get("server_side_binding") is not True
+    """Whether this connection's cursors bind parameters on the client
+    (Django's default on PostgreSQL, unless ``OPTIONS`` say otherwise)."""
+    if not is_postgres():
+        return False
+    import psycopg
+
+    connection.ensure_connection()
+    return issubclass(connection.connection.cursor_factory, psycopg.ClientCursor)
 
 
 def _insert(table: str, columns: str, rows: list[tuple], returning: str = "") -> list[tuple]:

@@ -84,7 +84,8 @@ def _advance(code: str, applied: int, changes: dict) -> int:
     be ``applied``) with ``changes``: rows updated (0 or 1). Plain SQL — the
     ORM's ``update`` compiled a query per batch."""
     sql = "UPDATE market_matcherstate SET applied_seq = %s, updated_at = %s"
-    params: list = [changes["applied_seq"], changes["updated_at"]]
+    updated_at = connection.ops.adapt_datetimefield_value(changes["updated_at"])  # as the ORM
+    params: list = [changes["applied_seq"], updated_at]
     if "book" in changes:
         sql += ", book = %s"
         params.append(connection.ops.adapt_json_value(changes["book"], None))  # as the ORM

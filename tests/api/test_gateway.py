@@ -154,6 +154,30 @@ def test_a_used_submit_id_or_signature_is_left_out_of_its_group_API_1_API_2(db):
     assert check_ledger().ok
 
 
+def test_a_submit_id_repeated_within_a_group_is_left_out_API_1(db):
+    """A client's retry racing its first try lands in the same group: the
+    first goes in, the repeat is refused alone (the one-request path
+    replays it), the neighbours are not disturbed."""
+    a = make_customer(email="a@example.com")
+    fund(a, "100.00", "EUR")
+    key = make_api_key(a)[0]
+    retry = submission(a, key, "twice")
+    retry = gateway.OrderSubmission(
+        **{f: getattr(retry, f) for f in retry.__slots__}
+        | {"signature": SignatureUse("e" * 64, datetime.now(UTC), key.pk)}
+    )
+    jobs = [
+        Job("EURPLN", submission(a, key, "other")),
+        Job("EURPLN", submission(a, key, "twice")),
+        Job("EURPLN", retry),
+    ]
+    gateway.commit_orders(jobs)
+    assert [job.refused is None for job in jobs] == [True, True, False]
+    assert sorted(Order.objects.values_list("submit_id", flat=True)) == ["other", "twice"]
+    assert UsedSignature.objects.count() == 2
+    assert check_ledger().ok
+
+
 def test_a_customer_owing_fees_is_left_out_of_the_group_FEE_2(db):
     a, b = make_customer(email="a@example.com"), make_customer(email="b@example.com")
     for c in (a, b):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 
 from kantor.core.bulk import execute_together, insert_returning_ids, insert_sql
 from kantor.customers.models import ApiKey
@@ -84,3 +84,15 @@ def test_values_arrive_exactly_as_given_beside_statements_with_parameters(custom
         ]
     )
     assert rows == [(name,), (name,)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL refuses NUL in text")
+def test_a_value_postgresql_cannot_store_is_djangos_data_error(customer):
+    key, _ = make_api_key(customer)
+    update = ("UPDATE customers_apikey SET prefix = %s WHERE id = %s", ["p", key.pk])
+    row = (customer.pk, "nul\x00here", "p", "n" * 64, "", "", "[]", key.created_at)
+    columns = (
+        "customer_id, name, prefix, key_hash, key_encrypted, public_key_pem, roles, created_at"
+    )
+    with pytest.raises(DataError), transaction.atomic():
+        execute_together([update, insert_sql("customers_apikey", columns, [row])])
