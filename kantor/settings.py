@@ -199,6 +199,11 @@ KANTOR_RATE_SOURCE = os.environ.get("KANTOR_RATE_SOURCE", "demo")
 KANTOR_API_TIMESTAMP_TOLERANCE_SECONDS = 300
 #: Order requests arriving together share one transaction (kantor.api.gateway).
 KANTOR_API_ORDER_GROUP_COMMIT = _env_bool("KANTOR_API_ORDER_GROUP_COMMIT", True)
+#: A group's leader waits this long for a lock, then the group fails and each
+#: of its requests waits alone (PostgreSQL's lock_timeout, milliseconds).
+KANTOR_API_ORDER_GROUP_LOCK_TIMEOUT_MS = int(
+    os.environ.get("KANTOR_API_ORDER_GROUP_LOCK_TIMEOUT_MS", "2000")
+)
 #: ...and skip Django's request cycle when they are ordinary (kantor.api.orderentry).
 KANTOR_API_ORDER_ENTRY = _env_bool("KANTOR_API_ORDER_ENTRY", True)
 #: FX-1 / reference: a direct_fx quote (`ts`) is valid 10 minutes.

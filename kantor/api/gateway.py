@@ -246,6 +246,11 @@ def _record(
     if signature_rows:
         columns = "signature_hash, timestamp, api_key_id"
         statements.insert(0, insert_sql("api_usedsignature", columns, signature_rows))
+    # A leader waiting for a lock keeps its whole group waiting: bound it.
+    # Past the limit the group fails and each request waits alone (the
+    # one-request path has no limit), as any failed group.
+    limit = int(settings.KANTOR_API_ORDER_GROUP_LOCK_TIMEOUT_MS)
+    statements.insert(0, (f"SET LOCAL lock_timeout = {limit:d}", None))
     execute_together(statements)
 
 

@@ -299,3 +299,28 @@ def test_concurrent_requests_share_transactions_and_all_are_accepted_on_postgres
     assert seqs == list(range(1, 7))
     assert Submission.objects.count() == UsedSignature.objects.count() == 6
     assert check_ledger().ok
+
+
+@pytest.mark.postgres
+def test_a_group_waits_for_a_lock_no_longer_than_its_lock_timeout(db, settings, monkeypatch):
+    """A leader blocked on a lock would hold its whole group: the group's
+    transaction carries ``KANTOR_API_ORDER_GROUP_LOCK_TIMEOUT_MS`` (past it
+    the group fails and its requests wait alone, on the one-request path)."""
+    settings.KANTOR_API_ORDER_GROUP_LOCK_TIMEOUT_MS = 250
+    seen = []
+    real = gateway.actions.place_orders
+
+    def place_orders(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW lock_timeout")
+            seen.append(cursor.fetchone()[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gateway.actions, "place_orders", place_orders)
+    a = make_customer(email="a@example.com")
+    fund(a, "100.00", "EUR")
+    gateway.commit_orders([Job("EURPLN", submission(a, make_api_key(a)[0], "t-1"))])
+    assert seen == ["250ms"]
+    with connection.cursor() as cursor:  # SET LOCAL: gone with the group's transaction
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == "0"
