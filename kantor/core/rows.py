@@ -36,10 +36,15 @@ class RowLoader:
         self.attnames = [f.attname for f in self._fields]
         self.width = len(self._fields)
         self._converters: dict[str, list[tuple[int, list, Any]]] = {}
+        self._columns: dict[str, str] = {}
 
     def columns(self, alias: str) -> str:
-        """The select list, ``alias."column", …`` in ``attnames`` order."""
-        return ", ".join(f'{alias}."{f.column}"' for f in self._fields)
+        """The select list, ``alias."column", …`` in ``attnames`` order (made once
+        per alias: hot paths build their SQL per call)."""
+        found = self._columns.get(alias)
+        if found is None:
+            found = self._columns[alias] = ", ".join(f'{alias}."{f.column}"' for f in self._fields)
+        return found
 
     def convert(self, values: Sequence[Any]) -> list[Any]:
         """``values`` in ``columns`` order as the ORM reads them (extra values ignored)."""
