@@ -26,6 +26,8 @@ The authenticated ``ApiKey`` (with its customer) is ``request.auth``.
 
 from __future__ import annotations
 
+import copy
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 from enum import StrEnum
@@ -98,7 +100,16 @@ class ApiKeyAuth(APIKeyHeader):
         #: Leave the verified signature pending for the view to record
         #: (``kantor.api.signing``: the order gateway records it in its group).
         self.defer_signature = defer_signature
+        #: Find keys through this cache (``KeyCache``; order entry only).
+        self.cache: KeyCache | None = None
         super().__init__()
+
+    def cached(self, cache: KeyCache) -> ApiKeyAuth:
+        """The same rules, with keys found through ``cache`` — for a caller
+        that re-checks their stamps where it writes (``KeyCache``)."""
+        twin = copy.copy(self)
+        twin.cache = cache
+        return twin
 
     def __call__(self, request: HttpRequest) -> ApiKey:
         # Errors of a submitting endpoint carry "duplicate": false (envelope).
@@ -110,7 +121,8 @@ class ApiKeyAuth(APIKeyHeader):
             raise ApiError(ErrorKey.API_DISABLED, "The API is temporarily disabled.")
         if not key or not key.strip():
             raise ApiError(ErrorKey.MISSING_API_KEY, "The X-API-Key header is missing.")
-        api_key = _find_key(hash_key(key.strip()))
+        key_hash = hash_key(key.strip())
+        api_key = self.cache.find(key_hash) if self.cache is not None else _find_key(key_hash)
         if api_key is None or not api_key.is_active:
             raise ApiError(ErrorKey.INVALID_API_KEY, "The API key is unknown or was revoked.")
 
@@ -190,25 +202,79 @@ def is_dry_run(request: HttpRequest) -> bool:
     return source.get("dryRun", "").strip().lower() in {"true", "1", "yes", "on"}
 
 
-def _find_key(key_hash: str) -> ApiKey | None:
+def _find_key(key_hash: str, *, stamped: bool = False) -> ApiKey | None:
     """The key and its customer in one query: every API request starts here
-    (``RowLoader``: the ORM's ``select_related`` cost a millisecond to compile)."""
-    sql = (
-        f"SELECT {_KEYS.columns('k')}, {_CUSTOMERS.columns('c')} FROM customers_apikey k "  # noqa: S608
-        "JOIN customers_customer c ON c.id = k.customer_id WHERE k.key_hash = %s"
-    )
+    (``RowLoader``: the ORM's ``select_related`` cost a millisecond to compile).
+    ``stamped`` (PostgreSQL): with ``kantor_stamp``, the stamp of both rows
+    (``KeyCache``)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [key_hash])
+        cursor.execute(_BY_HASH_STAMPED if stamped else _BY_HASH, [key_hash])
         row = cursor.fetchone()
     if row is None:
         return None
     api_key = _KEYS.load(row)
     api_key.customer = _CUSTOMERS.load(row[_KEYS.width :])
+    if stamped:
+        api_key.kantor_stamp = row[-1]  # type: ignore[attr-defined]
     return api_key
 
 
 _KEYS = RowLoader(ApiKey)
 _CUSTOMERS = RowLoader(Customer)
+#: What an order's checks read of a key and its customer, as one value: the
+#: key's revocation, roles and public key, and the whole customer row.
+KEY_STAMP_SQL = "md5(concat_ws('|', k.revoked_at::text, k.roles::text, k.public_key_pem, c::text))"
+_BY_HASH = (
+    f"SELECT {_KEYS.columns('k')}, {_CUSTOMERS.columns('c')} FROM customers_apikey k "  # noqa: S608
+    "JOIN customers_customer c ON c.id = k.customer_id WHERE k.key_hash = %s"
+)
+_BY_HASH_STAMPED = _BY_HASH.replace(
+    " FROM customers_apikey k", f", {KEY_STAMP_SQL} FROM customers_apikey k"
+)
+
+
+class KeyCache:
+    """API keys found lately, for order entry's hot path (PostgreSQL only;
+    elsewhere every lookup reads the rows).
+
+    An entry carries the stamp (``KEY_STAMP_SQL``) of the rows it was read
+    from. The order gateway compares the stamps inside the transaction that
+    writes the orders (``kantor.api.gateway``), so a key revoked, a role or
+    public key changed, or a customer suspended since is caught where it
+    matters: that request is left out of its group and decided again on
+    fresh rows by Django's path. Entries live ``ttl`` seconds and at most
+    ``size`` of them, so a process's memory of keys stays small.
+    """
+
+    def __init__(self, *, ttl: float = 30.0, size: int = 10_000):
+        self.ttl = ttl
+        self.size = size
+        self._entries: dict[str, tuple[ApiKey | None, float]] = {}
+
+    def find(self, key_hash: str) -> ApiKey | None:
+        if connection.vendor != "postgresql":
+            return _find_key(key_hash)
+        now = time.monotonic()
+        entry = self._entries.get(key_hash)
+        if entry is not None and entry[1] > now:
+            return entry[0]
+        api_key = _find_key(key_hash, stamped=True)
+        if api_key is not None:  # unknown keys are not remembered: Django refuses them
+            if len(self._entries) >= self.size:
+                self._entries.clear()
+            self._entries[key_hash] = (api_key, now + self.ttl)
+        return api_key
+
+    def forget(self, key_ids: Iterable[int]) -> None:
+        """Drop the entries of these keys (their stamps no longer match)."""
+        ids = set(key_ids)
+        for key_hash, (api_key, _) in list(self._entries.items()):
+            if api_key is not None and api_key.pk in ids:
+                self._entries.pop(key_hash, None)
+
+
+#: The cache order entry authenticates through (``ApiKeyAuth.cached``).
+order_keys = KeyCache()
 
 
 def _touch(api_key: ApiKey) -> None:

@@ -43,7 +43,7 @@ from kantor.market import actions
 from kantor.market.errors import FeesInArrears
 from kantor.market.validation import OrderRequest, validate_order
 
-from .auth import caller, ordered_by
+from .auth import KEY_STAMP_SQL, caller, order_keys, ordered_by
 from .idempotency import request_fingerprint
 from .models import Submission, UsedSignature
 from .signing import SignatureUse, take_pending
@@ -62,6 +62,17 @@ class OrderSubmission:
     path: str
     fingerprint: str
     signature: SignatureUse | None
+    #: The stamp of the key and customer rows this request was authenticated
+    #: with, when they came from order entry's cache (``auth.KeyCache``).
+    key_stamp: str | None = None
+
+
+class StaleKeys(Exception):
+    """Keys (or their customers) changed since order entry's cache read them."""
+
+    def __init__(self, key_ids: set[int]):
+        super().__init__(f"API keys changed since they were cached: {sorted(key_ids)}")
+        self.key_ids = key_ids
 
 
 def enabled() -> bool:
@@ -86,6 +97,7 @@ def place(request: HttpRequest, submit_id: str, order_args: Sequence[Any]) -> di
         path=request.path[:200],
         fingerprint=fingerprint,
         signature=signature,
+        key_stamp=getattr(api_key, "kantor_stamp", None),
     )
     job = _group.run(order.pair.code, submission)
     if job.refused is not None:
@@ -110,7 +122,7 @@ def commit_orders(jobs: list[Job]) -> None:
         try:
             _commit_group(live)
             return
-        except (InsufficientFunds, FeesInArrears, IntegrityError) as exc:
+        except (InsufficientFunds, FeesInArrears, IntegrityError, StaleKeys) as exc:
             culprits = _culprits(live, exc)
             if not culprits or len(culprits) == len(live):
                 raise
@@ -172,6 +184,9 @@ def _culprits(jobs: list[Job], exc: Exception) -> list[Job]:
     owing fees, or — for a unique index — a ``submitId`` or signature that
     was recorded before (looked up now: only a failed group pays for it)."""
     subs = [job.payload for job in jobs]
+    if isinstance(exc, StaleKeys):
+        order_keys.forget(exc.key_ids)
+        return [job for job, s in zip(jobs, subs, strict=True) if s.api_key_id in exc.key_ids]
     if isinstance(exc, InsufficientFunds):
         account = exc.account
         return [
@@ -251,7 +266,20 @@ def _record(
     # one-request path has no limit), as any failed group.
     limit = int(settings.KANTOR_API_ORDER_GROUP_LOCK_TIMEOUT_MS)
     statements.insert(0, (f"SET LOCAL lock_timeout = {limit:d}", None))
-    execute_together(statements)
+    stamps = {s.api_key_id: s.key_stamp for s, _ in answers if s.key_stamp is not None}
+    if stamps:  # cached keys: still as they were read? (the same round trip)
+        statements.append((_STALE_KEYS, [list(stamps), list(stamps.values())]))
+    stale = {row[0] for row in execute_together(statements)}
+    if stale:
+        raise StaleKeys(stale)
 
+
+#: The keys among (id, stamp) pairs whose rows changed since they were stamped.
+_STALE_KEYS = (
+    "SELECT v.id FROM unnest(%s::bigint[], %s::text[]) AS v(id, stamp) "  # noqa: S608
+    "LEFT JOIN customers_apikey k ON k.id = v.id "
+    "LEFT JOIN customers_customer c ON c.id = k.customer_id "
+    f"WHERE k.id IS NULL OR {KEY_STAMP_SQL} IS DISTINCT FROM v.stamp"
+)
 
 _group = GroupCommit(commit_orders, max_group=64)

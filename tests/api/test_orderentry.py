@@ -12,12 +12,16 @@ from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from django.test import RequestFactory
+from django.utils import timezone
 
+from kantor.api.auth import order_keys
+from kantor.api.keys import hash_key
 from kantor.api.models import Submission, UsedSignature
 from kantor.api.orderentry import ORDERS_PATH, OrderEntry
+from kantor.customers.models import ApiKey, CustomerStatus
 from kantor.ledger.invariants import check_ledger
 from kantor.market.models import Order
-from tests.api.client import make_api_key, rsa_key, sign, timestamp
+from tests.api.client import make_api_key, public_pem, rsa_key, sign, timestamp
 from tests.api.test_gateway import order_form
 from tests.factories import fund
 from tests.market.conftest import mid  # noqa: F401 (fixture)
@@ -274,3 +278,62 @@ def test_turned_off_it_hands_everything_to_django(app, django_app, key, settings
     _, _, answer = call(app, key, body_of("off-1"))
     assert answer["success"] is True
     assert django_app.calls == 1
+
+
+# -- the key cache (PostgreSQL: its stamps are PostgreSQL's md5 of the rows) --------
+
+
+@pytest.fixture
+def fresh_cache():
+    order_keys._entries.clear()
+    yield order_keys
+    order_keys._entries.clear()
+
+
+def _key_row(raw: str):
+    return ApiKey.objects.filter(key_hash=hash_key(raw))
+
+
+@pytest.mark.postgres
+def test_order_entry_reads_a_key_once_then_from_its_cache_API_2(app, key, fresh_cache, monkeypatch):
+    import kantor.api.auth as auth
+
+    reads = []
+    real = auth._find_key
+    monkeypatch.setattr(auth, "_find_key", lambda *a, **k: reads.append(1) or real(*a, **k))
+    for n in range(3):
+        assert call(app, key, body_of(f"c-{n}"))[2]["success"] is True
+    assert len(reads) == 1
+    assert Order.objects.count() == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        (lambda raw, c: _key_row(raw).update(revoked_at=timezone.now()), "INVALID_API_KEY"),
+        (
+            lambda raw, c: type(c).objects.filter(pk=c.pk).update(status=CustomerStatus.SUSPENDED),
+            "NOT_AUTHORIZED",
+        ),
+        (lambda raw, c: _key_row(raw).update(roles=["reader"]), "MISSING_AUTH_ROLE"),
+        (
+            lambda raw, c: _key_row(raw).update(public_key_pem=public_pem(rsa_key(1))),
+            "INVALID_SIGNATURE",
+        ),
+    ],
+    ids=["revoked", "customer-suspended", "role-removed", "public-key-replaced"],
+)
+def test_a_key_changed_after_it_was_cached_is_decided_on_fresh_rows_API_2(
+    app, django_app, key, customer, fresh_cache, change, refusal
+):
+    """The gateway compares the cached rows' stamp where it writes: a key
+    revoked, a role removed, a public key replaced or a customer suspended
+    meanwhile sends the request to Django, which refuses it on fresh rows."""
+    assert call(app, key, body_of("before"))[2]["success"] is True
+    change(key, customer)
+    _, _, answer = call(app, key, body_of("after"))
+    assert answer["errors"][0]["key"] == refusal
+    assert django_app.calls == 1
+    assert list(Order.objects.values_list("submit_id", flat=True)) == ["before"]
+    assert not fresh_cache._entries  # forgotten: the next request reads the rows
