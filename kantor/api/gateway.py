@@ -266,9 +266,13 @@ def _record(
     # one-request path has no limit), as any failed group.
     limit = int(settings.KANTOR_API_ORDER_GROUP_LOCK_TIMEOUT_MS)
     statements.insert(0, (f"SET LOCAL lock_timeout = {limit:d}", None))
-    stamps = {s.api_key_id: s.key_stamp for s, _ in answers if s.key_stamp is not None}
-    if stamps:  # cached keys: still as they were read? (the same round trip)
-        statements.append((_STALE_KEYS, [list(stamps), list(stamps.values())]))
+    # Cached keys: still as they were read? (in the same round trip). Every
+    # (key, stamp) pair: one key may come with two stamps, an old entry's
+    # and a fresh one's, and each must hold.
+    stamped = sorted({(s.api_key_id, s.key_stamp) for s, _ in answers if s.key_stamp})
+    if stamped:
+        ids, stamps = [i for i, _ in stamped], [t for _, t in stamped]
+        statements.append((_STALE_KEYS, [ids, stamps]))
     stale = {row[0] for row in execute_together(statements)}
     if stale:
         raise StaleKeys(stale)

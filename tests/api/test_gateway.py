@@ -324,3 +324,35 @@ def test_a_group_waits_for_a_lock_no_longer_than_its_lock_timeout(db, settings, 
     with connection.cursor() as cursor:  # SET LOCAL: gone with the group's transaction
         cursor.execute("SHOW lock_timeout")
         assert cursor.fetchone()[0] == "0"
+
+
+@pytest.mark.postgres
+def test_every_stamp_of_a_cached_key_is_checked_even_two_of_one_key_API_2(db):
+    """Order entry's key cache: one key can come with two stamps in a group
+    (an old entry's and a fresh read's). The old one must not hide behind the
+    fresh one: that key's requests are left out, the other key's commit."""
+    from kantor.api.auth import _find_key
+
+    a, b = make_customer(email="a@example.com"), make_customer(email="b@example.com")
+    for c in (a, b):
+        fund(c, "100.00", "EUR")
+    key_a, key_b = make_api_key(a)[0], make_api_key(b)[0]
+    fresh_a = _find_key(key_a.key_hash, stamped=True).kantor_stamp
+    fresh_b = _find_key(key_b.key_hash, stamped=True).kantor_stamp
+
+    def stamped(customer, key, submit_id, stamp):
+        sub = submission(customer, key, submit_id)
+        return gateway.OrderSubmission(
+            **{f: getattr(sub, f) for f in sub.__slots__} | {"key_stamp": stamp}
+        )
+
+    jobs = [
+        Job("EURPLN", stamped(a, key_a, "a-1", "0" * 32)),  # read before a change (sorts first)
+        Job("EURPLN", stamped(a, key_a, "a-2", fresh_a)),
+        Job("EURPLN", stamped(b, key_b, "b-1", fresh_b)),
+    ]
+    gateway.commit_orders(jobs)
+    assert [job.refused is None for job in jobs] == [False, False, True]
+    assert list(Order.objects.values_list("submit_id", flat=True)) == ["b-1"]
+    with pytest.raises(gateway.StaleKeys):
+        gateway.commit_orders([Job("EURPLN", stamped(a, key_a, "a-again", "0" * 32))])
