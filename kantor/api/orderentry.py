@@ -2,12 +2,14 @@
 
 The busiest call of the API is one order; through Django and django-ninja it
 pays for nine middleware, URL resolving, ninja's operation machinery and its
-response rendering before and after the work that matters — about a third
-of a web worker's CPU per order (docs/PERFORMANCE.md). ``OrderEntry`` wraps
+response rendering before and after the work that matters — about a fifth
+of a web worker's CPU per order (0.45 of 2.5 ms; docs/PERFORMANCE.md). ``OrderEntry`` wraps
 the WSGI application (``kantor.wsgi``) and accepts the ordinary order request
 itself, with the very same parts the endpoint uses: Django's ``WSGIRequest``
 and form parsing, the endpoint's own auth object (``ApiKeyAuth``: key, roles,
-customer status, signature verified and left pending), its form schema
+customer status, signature verified and left pending; keys found through
+``auth.order_keys``, whose stamps the gateway re-checks where it writes),
+its form schema
 (``NewOrderForm``) and the order gateway's group commit
 (``kantor.api.gateway``). Its answer is the endpoint's answer, byte for byte,
 headers included (``tests/api/test_orderentry.py`` compares them). Once an
