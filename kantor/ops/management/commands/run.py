@@ -39,8 +39,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--web-workers", type=int, default=2)
-        parser.add_argument("--threads", type=int, default=8)
+        # One worker with many threads: a worker groups only its own order
+        # requests (kantor.api.gateway), and on a small machine one × 16 took
+        # ~40 % more orders than two × 8 (docs/PERFORMANCE.md).
+        parser.add_argument("--web-workers", type=int, default=1)
+        parser.add_argument("--threads", type=int, default=16)
         parser.add_argument("--no-workers", action="store_true", help="web server only")
 
     def handle(self, *args, **opts):
