@@ -70,6 +70,8 @@ class OrderSubmission:
 class StaleKeys(Exception):
     """Keys (or their customers) changed since order entry's cache read them."""
 
+    code = "STALE_API_KEY"  # routine: the group commit logs it at debug
+
     def __init__(self, key_ids: set[int]):
         super().__init__(f"API keys changed since they were cached: {sorted(key_ids)}")
         self.key_ids = key_ids
@@ -113,9 +115,9 @@ def commit_orders(jobs: list[Job]) -> None:
     unpaid fees, a ``submitId`` or signature used before or earlier in the
     group) is left out and the rest tried again, so one client's refusals
     do not send everyone else down the slow path. The requests left out are
-    ``refused``: the
-    one-request path answers them. Each try is a transaction of its own
-    (there is no outer one: a web request runs without ``ATOMIC_REQUESTS``).
+    ``refused``: the one-request path answers them. Each try is a transaction
+    of its own (there is no outer one: a web request runs without
+    ``ATOMIC_REQUESTS``).
     """
     live = _without_repeats(jobs)
     while True:
@@ -196,8 +198,9 @@ def _culprits(jobs: list[Job], exc: Exception) -> list[Job]:
             and s.order.reservation.currency.code == account.currency
         ]
     if isinstance(exc, FeesInArrears):
-        who = getattr(exc, "customer_id", None)
-        return [job for job, s in zip(jobs, subs, strict=True) if s.order.customer.pk == who]
+        return [
+            job for job, s in zip(jobs, subs, strict=True) if s.order.customer.pk == exc.customer_id
+        ]
     used_ids = set(
         Submission.objects.filter(
             customer_id__in={s.order.customer.pk for s in subs},

@@ -26,8 +26,14 @@ __all__ = [
     "insert_returning_ids",
     "insert_sql",
     "is_postgres",
+    "marks",
     "next_ids",
 ]
+
+
+def marks(n: int) -> str:
+    """``n`` parameter markers, ``%s, %s, …`` (an ``IN (…)`` list, a row)."""
+    return ", ".join(["%s"] * n)
 
 
 def is_postgres() -> bool:
@@ -93,8 +99,8 @@ def insert_sql(
     head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 (constant names)
     if _client_binding():
         return Rendered(head + _literal_rows(rows) + returning), None
-    marks = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
-    values = ", ".join([marks] * len(rows))
+    row = f"({marks(len(rows[0]))})"
+    values = ", ".join([row] * len(rows))
     return head + values + returning, [value for row in rows for value in row]
 
 

@@ -216,12 +216,7 @@ def post_many(
         # accounts are locked, so the locks are held only for the history,
         # the balances and the commit (the matcher and order acceptance wait
         # for each other's account locks; the legs are the biggest write).
-        if connection.vendor == "postgresql" and len(leg_rows) <= writer.TOGETHER:
-            locked = writer.insert_and_lock(tx_rows, leg_rows, _touched(postings))
-        else:
-            writer.insert_transactions(tx_rows)
-            writer.insert_legs(leg_rows)
-            locked = writer.lock_accounts(*_touched(postings))
+        locked = writer.insert_and_lock(tx_rows, leg_rows, _touched(postings))
         totals = _history_totals(locked)
         for p, tx_id in zip(postings, ids, strict=True):
             _apply(p, tx_id, locked, totals, item_rows)

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from django.db import connection
 
-from kantor.core.bulk import copy_rows, execute_together, insert_sql, is_postgres
+from kantor.core.bulk import copy_rows, execute_together, insert_sql, is_postgres, marks
 
 __all__ = [
     "TOGETHER",
@@ -53,16 +53,12 @@ _ITEM_COLUMNS = (
 _HISTORY_KINDS = ("customer_available", "customer_reserved")
 
 
-def _marks(n: int) -> str:
-    return ", ".join(["%s"] * n)
-
-
 def existing_keys(keys: Sequence[str]) -> list[str]:
     """Which of these idempotency keys were booked before (at most one is named)."""
     with connection.cursor() as cursor:
         for start in range(0, len(keys), 500):
             chunk = list(keys[start : start + 500])
-            where = f"idempotency_key IN ({_marks(len(chunk))})"
+            where = f"idempotency_key IN ({marks(len(chunk))})"
             sql = f"SELECT idempotency_key FROM ledger_ledgertransaction WHERE {where} LIMIT 1"  # noqa: S608
             cursor.execute(sql, chunk)
             row = cursor.fetchone()
@@ -86,8 +82,12 @@ def lock_accounts(ids: set[int], customers: set[int], currencies: set[str]) -> d
 def insert_and_lock(
     tx_rows: list[tuple], leg_rows: list[tuple], touched: tuple[set[int], set[int], set[str]]
 ) -> dict[int, list]:
-    """PostgreSQL, at most ``TOGETHER`` legs: ``insert_transactions``,
-    ``insert_legs`` and ``lock_accounts(*touched)`` in one round trip."""
+    """``insert_transactions``, ``insert_legs``, then ``lock_accounts(*touched)``;
+    on PostgreSQL with at most ``TOGETHER`` legs in one round trip."""
+    if not is_postgres() or len(leg_rows) > TOGETHER:
+        insert_transactions(tx_rows)
+        insert_legs(leg_rows)
+        return lock_accounts(*touched)
     rows = execute_together(
         [
             insert_sql("ledger_ledgertransaction", _TX_COLUMNS, _pg_transactions(tx_rows)),
@@ -100,11 +100,11 @@ def insert_and_lock(
 
 def _lock_sql(ids: set[int], customers: set[int], currencies: set[str]) -> tuple[str, list]:
     params: list = sorted(ids)
-    where = f"id IN ({_marks(len(ids))})"
+    where = f"id IN ({marks(len(ids))})"
     if customers:
         where += (
-            f" OR (customer_id IN ({_marks(len(customers))}) "
-            f"AND currency IN ({_marks(len(currencies))}) AND kind IN (%s, %s))"
+            f" OR (customer_id IN ({marks(len(customers))}) "
+            f"AND currency IN ({marks(len(currencies))}) AND kind IN (%s, %s))"
         )
         params += [*sorted(customers), *sorted(currencies), *_HISTORY_KINDS]
     columns = "id, kind, customer_id, currency, sign, allow_negative, balance_minor"
@@ -198,7 +198,7 @@ def unbalanced(tx_ids: Sequence[uuid.UUID]) -> tuple | None:
     """The first (transaction, currency, total) among these whose legs do not sum to zero."""
     ids = [i if is_postgres() else i.hex for i in tx_ids]
     with connection.cursor() as cursor:
-        where = f"transaction_id IN ({_marks(len(ids))})"
+        where = f"transaction_id IN ({marks(len(ids))})"
         sql = f"SELECT transaction_id, currency, SUM(amount_minor) FROM ledger_leg WHERE {where} "  # noqa: S608
         cursor.execute(
             sql + "GROUP BY transaction_id, currency HAVING SUM(amount_minor) <> 0 LIMIT 1", ids
@@ -210,6 +210,6 @@ def _insert(table: str, columns: str, width: int, rows: list[tuple]) -> None:
     if rows:
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({_marks(width)})",  # noqa: S608
+                f"INSERT INTO {table} ({columns}) VALUES ({marks(width)})",  # noqa: S608
                 rows,
             )

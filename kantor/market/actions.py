@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kantor.core import audit
-from kantor.core.bulk import FEW, copy_rows, insert_returning_ids, is_postgres, next_ids
+from kantor.core.bulk import FEW, copy_rows, insert_returning_ids, is_postgres, marks, next_ids
 from kantor.core.rows import RowLoader
 from kantor.customers.models import Customer
 from kantor.domain.money import CurrencyPair, Money
@@ -253,13 +253,11 @@ def _holding_accounts(keys: set[tuple[int, str]]) -> dict[tuple, Any]:
     kinds = (AccountKind.CUSTOMER_AVAILABLE.value, AccountKind.CUSTOMER_RESERVED.value)
     customers = sorted({c for c, _ in keys})
     currencies = sorted({cur for _, cur in keys})
-    marks = ", ".join(["%s"] * len(customers))
-    cur_marks = ", ".join(["%s"] * len(currencies))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {_ACCOUNTS.columns('a')} FROM ledger_account a "  # noqa: S608
-            f"WHERE customer_id IN ({marks}) AND ("
-            f"(kind IN (%s, %s) AND currency IN ({cur_marks})) "
+            f"WHERE customer_id IN ({marks(len(customers))}) AND ("
+            f"(kind IN (%s, %s) AND currency IN ({marks(len(currencies))})) "
             "OR (kind = %s AND balance_minor > 0))",
             [*customers, *kinds, *currencies, AccountKind.CUSTOMER_RECEIVABLE.value],
         )

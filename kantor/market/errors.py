@@ -77,6 +77,8 @@ class FeesInArrears(NotAllowed):
     """FEE-2: a customer owing fees places no new orders until they are paid."""
 
     code = "FEES_IN_ARREARS"
+    #: Whose fees (``require_no_arrears`` sets it: a gateway's group leaves them out).
+    customer_id: int | None = None
 
 
 class OrderNotFound(MarketError):

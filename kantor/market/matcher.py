@@ -83,14 +83,21 @@ def _advance(code: str, applied: int, changes: dict) -> int:
     """Compare-and-set of the pair's ``MatcherState`` (``applied_seq`` must still
     be ``applied``) with ``changes``: rows updated (0 or 1). Plain SQL — the
     ORM's ``update`` compiled a query per batch."""
-    sql = "UPDATE market_matcherstate SET applied_seq = %s, updated_at = %s"
-    updated_at = connection.ops.adapt_datetimefield_value(changes["updated_at"])  # as the ORM
-    params: list = [changes["applied_seq"], updated_at]
-    if "book" in changes:
-        sql += ", book = %s"
-        params.append(connection.ops.adapt_json_value(changes["book"], None))  # as the ORM
+    ops = connection.ops  # values adapted as the ORM adapts them
+    adapt = {
+        "applied_seq": int,
+        "updated_at": ops.adapt_datetimefield_value,
+        "book": lambda book: ops.adapt_json_value(book, None),
+    }
+    columns = [name for name in adapt if name in changes]
+    sql = (
+        "UPDATE market_matcherstate SET "  # noqa: S608 (constant column names)
+        + ", ".join(f"{name} = %s" for name in columns)
+        + " WHERE pair = %s AND applied_seq = %s"
+    )
+    params = [adapt[name](changes[name]) for name in columns]
     with connection.cursor() as cursor:
-        cursor.execute(sql + " WHERE pair = %s AND applied_seq = %s", [*params, code, applied])
+        cursor.execute(sql, [*params, code, applied])
         return cursor.rowcount
 
 
@@ -338,13 +345,9 @@ class Matcher:
         changes: dict = {}
         self.snapshot_due = 0.0
         published = self._snapshot_if_due(self.applied, timezone.now(), changes)
-        if "book" in changes:
-            moved = MatcherState.objects.filter(pair=self.code, applied_seq=self.applied).update(
-                **changes
-            )
-            if moved != 1:
-                self.stale = True
-                raise StaleMatcher(f"{self.code}: applied_seq moved under this matcher")
+        if "book" in changes and _advance(self.code, self.applied, changes) != 1:
+            self.stale = True
+            raise StaleMatcher(f"{self.code}: applied_seq moved under this matcher")
         self._published(published)
         return "book" in changes
 

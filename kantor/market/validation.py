@@ -98,7 +98,7 @@ def require_no_arrears(customer: Customer, owed: list[Account] | None = None) ->
             f"fees are in arrears ({', '.join(debts)}): pay them before placing new orders",
             error_data={"amountDue": ", ".join(debts)},
         )
-        refusal.customer_id = customer.pk  # whose (a gateway's group leaves them out)
+        refusal.customer_id = customer.pk
         raise refusal
 
 

@@ -134,7 +134,7 @@ def test_an_ordinary_order_is_accepted_without_django_MKT_1_API_1_API_2(app, dja
     [{}, {"Accept-Language": "en-GB,en;q=0.9"}, {"X-Forwarded-Proto": "https"}],
     ids=["plain", "english", "behind-a-proxy"],
 )
-def test_the_answer_is_the_endpoints_headers_included(key, settings, headers):
+def test_the_answer_is_the_endpoints_headers_included_API_1(key, settings, headers):
     settings.SECURE_HSTS_SECONDS = 3600  # read by Django's middleware when it loads
     settings.SECURE_HSTS_PRELOAD = True
     django_app = Spy()
@@ -150,7 +150,7 @@ def test_the_answer_is_the_endpoints_headers_included(key, settings, headers):
     assert raw[0].replace(ids[0], b"<id>") == raw[1].replace(ids[1], b"<id>")
 
 
-def test_once_the_order_is_in_the_answer_is_ours_even_if_its_headers_fail(
+def test_once_the_order_is_in_the_answer_is_ours_even_if_its_headers_fail_API_2(
     app, django_app, key, monkeypatch
 ):
     """Handing a committed request to Django would try it again (and refuse
@@ -239,13 +239,13 @@ def test_a_refused_group_is_answered_alone_by_the_endpoint_MKT_2(app, django_app
         "unknown-pair",
     ],
 )
-def test_anything_else_goes_to_django_untouched(app, django_app, key, body, kwargs, key_):
+def test_anything_else_goes_to_django_untouched_API_1_API_2(app, django_app, key, body, kwargs, key_):
     _, _, answer = call(app, key, body, **kwargs)
     assert django_app.calls == 1
     assert (answer["errors"][0]["key"] if not answer["success"] else "ok") == key_
 
 
-def test_an_unknown_key_goes_to_django(app, django_app, key):
+def test_an_unknown_key_goes_to_django_API_2(app, django_app, key):
     _, _, answer = call(app, "no-such-key", body_of("x-1"))
     assert answer["errors"][0]["key"] == "INVALID_API_KEY"
     assert django_app.calls == 1
@@ -337,3 +337,11 @@ def test_a_key_changed_after_it_was_cached_is_decided_on_fresh_rows_API_2(
     assert django_app.calls == 1
     assert list(Order.objects.values_list("submit_id", flat=True)) == ["before"]
     assert not fresh_cache._entries  # forgotten: the next request reads the rows
+
+
+def test_its_path_is_the_endpoints():
+    """Order entry matches the path as a constant (no URL resolving per
+    request); it must stay the endpoint's."""
+    from django.urls import reverse
+
+    assert reverse("api-v2:new_order") == ORDERS_PATH
