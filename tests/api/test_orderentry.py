@@ -239,7 +239,9 @@ def test_a_refused_group_is_answered_alone_by_the_endpoint_MKT_2(app, django_app
         "unknown-pair",
     ],
 )
-def test_anything_else_goes_to_django_untouched_API_1_API_2(app, django_app, key, body, kwargs, key_):
+def test_anything_else_goes_to_django_untouched_API_1_API_2(
+    app, django_app, key, body, kwargs, key_
+):
     _, _, answer = call(app, key, body, **kwargs)
     assert django_app.calls == 1
     assert (answer["errors"][0]["key"] if not answer["success"] else "ok") == key_
