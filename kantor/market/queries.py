@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from django.db.models import F, Q, Sum
 
-from kantor.api.formats import format_ts
+from kantor.api.formats import format_ts, rate_at_decimals
 from kantor.customers.models import Customer
 from kantor.domain.money import CurrencyPair, Money
 from kantor.domain.orderbook_events import OrderState, Side
@@ -259,7 +259,7 @@ def customer_trades(
                 ts=t.created_at,
                 side=side,
                 volume=Money.from_minor(t.base_minor, p.base),
-                price=t.price.quantize(p.rate_quantum),
+                price=rate_at_decimals(t.price, p),
                 value=Money.from_minor(
                     t.quote_paid_minor if bought_base else t.quote_received_minor, p.quote
                 ),
