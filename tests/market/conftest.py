@@ -12,6 +12,7 @@ from kantor.ledger.invariants import check_ledger
 from kantor.market.actions import place_order
 from kantor.market.matcher import run_matcher_once
 from kantor.rates.models import MidRate, OfferedPair
+from tests.factories import fund, make_customer
 
 PAIR = "EURPLN"
 
@@ -30,6 +31,22 @@ def set_mid(value: str, pair: str = PAIR, *, ago: timedelta = timedelta(seconds=
 def mid(db) -> MidRate:
     """EUR/PLN mid 4.3000: the 2% band is 4.2140..4.3860."""
     return set_mid("4.3000", ago=timedelta(minutes=1))
+
+
+@pytest.fixture
+def seller(db):
+    """A customer with 1 000 EUR to sell."""
+    c = make_customer(email="seller@example.com")
+    fund(c, "1000.00", "EUR")
+    return c
+
+
+@pytest.fixture
+def buyer(db):
+    """A customer with 10 000 PLN to buy with."""
+    c = make_customer(email="buyer@example.com")
+    fund(c, "10000.00", "PLN")
+    return c
 
 
 def place(customer, side: str, volume: str, cur: str, limit: str, pair: str = PAIR, **kwargs):

@@ -9,22 +9,7 @@ from kantor.ledger.queries import customer_balance
 from kantor.market.actions import cancel_order, cancel_orders
 from kantor.market.errors import OrderNotFound
 from kantor.market.models import CloseReason, Order, OrderStatus, Trade
-from tests.factories import fund, make_customer
 from tests.market.conftest import assert_books_balance, match, place
-
-
-@pytest.fixture
-def seller(db):
-    c = make_customer(email="seller@example.com")
-    fund(c, "1000.00", "EUR")
-    return c
-
-
-@pytest.fixture
-def buyer(db):
-    c = make_customer(email="buyer@example.com")
-    fund(c, "10000.00", "PLN")
-    return c
 
 
 def test_a_group_of_cancels_takes_consecutive_sequence_numbers_and_releases_everything_MKT_9(

@@ -28,20 +28,6 @@ def fresh(order: Order) -> Order:
     return Order.objects.get(pk=order.pk)
 
 
-@pytest.fixture
-def seller(db):
-    c = make_customer(email="seller@example.com")
-    fund(c, "1000.00", "EUR")
-    return c
-
-
-@pytest.fixture
-def buyer(db):
-    c = make_customer(email="buyer@example.com")
-    fund(c, "10000.00", "PLN")
-    return c
-
-
 def test_a_match_trades_at_the_resting_orders_rate_MKT_5_FEE_1(mid, seller, buyer):
     """A sells 100 EUR at 4.3000; B bids 4.3100 and gets them at 4.3000."""
     sell = place(seller, "SELL", "100.00", "EUR", "4.3000")

@@ -7,20 +7,10 @@ publishes what is pending. Fills are never held back.
 
 from __future__ import annotations
 
-import pytest
-
 from kantor.market import queries
 from kantor.market.matcher import Matcher
 from kantor.market.models import MatcherState, Order, OrderStatus
-from tests.factories import fund, make_customer
 from tests.market.conftest import place
-
-
-@pytest.fixture
-def seller(db):
-    c = make_customer(email="seller@example.com")
-    fund(c, "1000.00", "EUR")
-    return c
 
 
 def asks(pair="EURPLN"):
