@@ -46,19 +46,24 @@ def page():
         browser.close()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_customer_logs_in_and_sees_balances(live_server, page, customer):
+def log_in(page, base_url: str, customer) -> None:
+    """Give the customer a password and log in through the form, as a person would."""
     customer.user.set_password("Haslo!2345")
     customer.user.save()
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", customer.email)
+    page.fill("#id_password", "Haslo!2345")
+    page.click("button[type=submit].button")
+    page.wait_for_url(f"{base_url}/panel/")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_customer_logs_in_and_sees_balances(live_server, page, customer):
     fund(customer, "1500.00", "PLN")
     fund(customer, "200.00", "EUR")
     SHOTS.mkdir(parents=True, exist_ok=True)
 
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", customer.email)
-    page.fill("#id_password", "Haslo!2345")
-    page.click("button[type=submit].button")
-    page.wait_for_url(f"{live_server.url}/panel/")
+    log_in(page, live_server.url, customer)
 
     balances = page.inner_text("#balances")
     assert "1500,00" in balances and "200,00" in balances  # Polish number format

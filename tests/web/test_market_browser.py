@@ -16,7 +16,7 @@ from kantor.market.matcher import run_matcher_once
 from kantor.market.models import CloseReason, Order, Trade
 from tests.factories import fund, make_customer
 from tests.market.conftest import set_mid
-from tests.web.test_browser import CHROMIUM, SHOTS, page  # noqa: F401 - the page fixture
+from tests.web.test_browser import CHROMIUM, SHOTS, log_in, page  # noqa: F401 - the page fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -47,19 +47,13 @@ def a_market() -> None:
 
 
 def test_customer_places_reviews_and_cancels_an_order(live_server, page, customer):  # noqa: F811
-    customer.user.set_password("Haslo!2345")
-    customer.user.save()
     fund(customer, "1500.00", "PLN")
     fund(customer, "200.00", "EUR")
     a_market()
     SHOTS.mkdir(parents=True, exist_ok=True)
     market = f"{live_server.url}/panel/market/EURPLN/"
 
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", customer.email)
-    page.fill("#id_password", "Haslo!2345")
-    page.click("button[type=submit].button")
-    page.wait_for_url(f"{live_server.url}/panel/")
+    log_in(page, live_server.url, customer)
     page.click("header nav >> text=Giełda")
     page.wait_for_url(market)
     assert "4,3200" in page.inner_text("#book-asks") and "4,2900" in page.inner_text("#book-bids")
@@ -115,16 +109,10 @@ def test_customer_places_reviews_and_cancels_an_order(live_server, page, custome
 
 
 def test_the_market_page_in_english(live_server, page, customer):  # noqa: F811
-    customer.user.set_password("Haslo!2345")
-    customer.user.save()
     fund(customer, "1500.00", "PLN")
     a_market()
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", customer.email)
-    page.fill("#id_password", "Haslo!2345")
-    page.click("button[type=submit].button")
-    page.wait_for_url(f"{live_server.url}/panel/")
+    log_in(page, live_server.url, customer)
     page.click("header nav button[value=en]")
     page.click("header nav >> text=Market")
     page.click("label.seg-buy")
@@ -138,18 +126,12 @@ def test_the_market_page_in_english(live_server, page, customer):  # noqa: F811
 
 
 def test_customer_sees_their_trade_and_downloads_its_proof_DOC_1(live_server, page, customer):  # noqa: F811
-    customer.user.set_password("Haslo!2345")
-    customer.user.save()
     fund(customer, "1500.00", "PLN")
     a_market()
     SHOTS.mkdir(parents=True, exist_ok=True)
     market = f"{live_server.url}/panel/market/EURPLN/"
 
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", customer.email)
-    page.fill("#id_password", "Haslo!2345")
-    page.click("button[type=submit].button")
-    page.wait_for_url(f"{live_server.url}/panel/")
+    log_in(page, live_server.url, customer)
     page.goto(market)
     assert "Nie masz jeszcze transakcji w tej parze" in page.inner_text("#my-trades")
 
