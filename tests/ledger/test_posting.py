@@ -256,6 +256,55 @@ def test_postgres_refuses_legs_added_to_a_posted_transaction_MON_4(customer):
         Leg.objects.bulk_create(extra)
 
 
+@pytest.mark.postgres
+def test_postgres_balance_check_finds_legs_by_index_on_a_small_ledger_MON_4(customer):
+    """On a ledger without statistics (never analysed: a new database, or
+    autovacuum off) the planner took the legs of a batch of a hundred
+    transactions for half the table and scanned every leg, on each insert,
+    and PL/pgSQL kept that plan for the connection's life. The check must
+    find the legs by index whatever the statistics say."""
+
+    def leg_scans() -> int:  # this transaction's sequential scans of ledger_leg
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 'ledger_leg'"
+            )
+            row = cursor.fetchone()
+        return row[0] if row else 0
+
+    fund(customer, "1.00", "PLN")
+    bank = accounts.operator_account(AccountKind.CLIENT_BANK, "PLN").pk
+    mine = accounts.available(customer, "PLN").pk
+    with connection.cursor() as cursor:  # a ledger of a few thousand legs, never analysed
+        cursor.execute(
+            "INSERT INTO ledger_ledgertransaction (id, idempotency_key, kind, description, "
+            "created_at, submit_id, ordered_by, details) SELECT md5(g::text)::uuid, "
+            "'filler-' || g, 'filler', '', now(), '', '', '{}' FROM generate_series(1, 2000) g"
+        )
+        cursor.execute(
+            "INSERT INTO ledger_leg (transaction_id, account_id, currency, amount_minor, "
+            "operation) SELECT md5(g::text)::uuid, a.id, 'PLN', a.amount, 'filler' "
+            "FROM generate_series(1, 2000) g, (VALUES (%s, 1), (%s, -1)) AS a(id, amount)",
+            [bank, mine],
+        )
+    bank_account = accounts.operator_account(AccountKind.CLIENT_BANK, "PLN")
+    available = accounts.available(customer, "PLN")
+    with transaction.atomic():
+        before = leg_scans()
+        for batch in range(8):  # past the five custom plans PL/pgSQL tries first
+            post_many(  # a matcher's batch: many transactions' legs in one statement
+                [
+                    Posting(
+                        f"scan-{batch}-{n}",
+                        "deposit",
+                        [debit(bank_account, "1.00"), credit(available, "1.00")],
+                    )
+                    for n in range(100)
+                ]
+            )
+        assert leg_scans() == before
+
+
 def _withdraw(customer, key: str, amount: str) -> Posting:
     available = accounts.available(customer, "PLN")
     bank = accounts.operator_account(AccountKind.CLIENT_BANK, "PLN")

@@ -39,7 +39,13 @@ BEGIN
     END IF;
     RETURN NULL;
 END
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql
+-- PL/pgSQL keeps a backend's plan of each query above. Planned while the
+-- ledger was small or never analysed, that plan scanned every leg, and a
+-- long-lived connection (a matcher's, a web worker's) kept scanning on each
+-- insert as the ledger grew. With sequential scans off the legs are always
+-- found through the transaction_id index, whatever the statistics say.
+SET enable_seqscan = off;
 
 DROP TRIGGER IF EXISTS ledger_leg_balanced ON ledger_leg;
 CREATE TRIGGER ledger_leg_balanced
