@@ -52,6 +52,18 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _forget_cached_markets():
+    """The order gateway's market cache lives as long as the process; a test
+    that changes a pair's settings (its MKT-8 minimums) must not meet another
+    test's entry."""
+    from kantor.market.pairs import order_markets
+
+    order_markets._entries.clear()
+    yield
+    order_markets._entries.clear()
+
+
 @pytest.fixture
 def customer(db):
     from tests.factories import make_customer

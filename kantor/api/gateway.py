@@ -9,7 +9,10 @@ commits the group; docs/PERFORMANCE.md measures it):
 
 1. every signature of the group is recorded (``UsedSignature``);
 2. every ``Submission`` is written with its answer, so a repeat replays it;
-3. ``place_orders`` accepts the orders of one pair in one reservation batch
+3. on PostgreSQL, in the same round trip: the pair is still offered (orders
+   are validated against a cached market, ``kantor.market.pairs.order_markets``)
+   and cached API keys are unchanged (``auth.KeyCache``);
+4. ``place_orders`` accepts the orders of one pair in one reservation batch
    with one range of sequence numbers (``kantor.market.actions``).
 
 The answer of each request is exactly the one-request path's. Only requests
@@ -41,7 +44,9 @@ from kantor.core.groupcommit import GroupCommit, Job
 from kantor.ledger.posting import InsufficientFunds
 from kantor.market import actions
 from kantor.market.errors import FeesInArrears
+from kantor.market.pairs import order_markets
 from kantor.market.validation import OrderRequest, validate_order
+from kantor.rates.errors import PairNotOffered
 
 from .auth import KEY_STAMP_SQL, caller, order_keys, ordered_by
 from .idempotency import request_fingerprint
@@ -86,7 +91,8 @@ def place(request: HttpRequest, submit_id: str, order_args: Sequence[Any]) -> di
     one-request path must answer it (module docstring)."""
     api_key = caller(request)
     try:
-        order = validate_order(api_key.customer, *order_args, check_arrears=False)
+        market = order_markets.find(order_args[0])  # offered? re-checked where it writes
+        order = validate_order(api_key.customer, *order_args, check_arrears=False, market=market)
     except Exception:  # the one-request path refuses it with the right key
         return None
     channel, fingerprint = ordered_by(api_key), request_fingerprint(request)
@@ -269,16 +275,23 @@ def _record(
     # one-request path has no limit), as any failed group.
     limit = int(settings.KANTOR_API_ORDER_GROUP_LOCK_TIMEOUT_MS)
     statements.insert(0, (f"SET LOCAL lock_timeout = {limit:d}", None))
-    # Cached keys: still as they were read? (in the same round trip). Every
-    # (key, stamp) pair: one key may come with two stamps, an old entry's
-    # and a fresh one's, and each must hold.
+    # Still offered? The market was validated from a cache (``order_markets``).
+    # Cached keys: still as they were read? Every (key, stamp) pair: one key
+    # may come with two stamps, an old entry's and a fresh one's, and each
+    # must hold. Both in the same round trip.
+    code = subs[0].order.pair.code
     stamped = sorted({(s.api_key_id, s.key_stamp) for s, _ in answers if s.key_stamp})
     if stamped:
         ids, stamps = [i for i, _ in stamped], [t for _, t in stamped]
-        statements.append((_STALE_KEYS, [ids, stamps]))
-    stale = {row[0] for row in execute_together(statements)}
-    if stale:
-        raise StaleKeys(stale)
+        statements.append((f"{_STALE_KEYS} UNION ALL {_WITHDRAWN}", [ids, stamps, code]))
+    else:
+        statements.append((_WITHDRAWN, [code]))
+    found = [row[0] for row in execute_together(statements)]
+    if None in found:  # every request is decided again, on a fresh read of the pair
+        order_markets.forget(code)
+        raise PairNotOffered(f"{code} is no longer offered")
+    if found:
+        raise StaleKeys(set(found))
 
 
 #: The keys among (id, stamp) pairs whose rows changed since they were stamped.
@@ -287,6 +300,12 @@ _STALE_KEYS = (
     "LEFT JOIN customers_apikey k ON k.id = v.id "
     "LEFT JOIN customers_customer c ON c.id = k.customer_id "
     f"WHERE k.id IS NULL OR {KEY_STAMP_SQL} IS DISTINCT FROM v.stamp"
+)
+
+#: A row with a NULL id when the operator no longer offers the pair ``%s``.
+_WITHDRAWN = (
+    "SELECT NULL::bigint WHERE NOT EXISTS "
+    "(SELECT 1 FROM rates_offeredpair WHERE code = %s AND enabled)"
 )
 
 _group = GroupCommit(commit_orders, max_group=64)

@@ -10,8 +10,11 @@ through an empty ``OrderBook`` that is never fed an order.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import lru_cache
+
+from django.db import connection
 
 from kantor.domain.money import CurrencyPair, Money
 from kantor.domain.orderbook import OrderBook
@@ -23,7 +26,7 @@ from kantor.rates.queries import pair_config
 from . import conf
 from .models import MarketSequence
 
-__all__ = ["MarketPair", "market_pair", "open_market"]
+__all__ = ["MarketCache", "MarketPair", "market_pair", "open_market", "order_markets"]
 
 
 @dataclass(frozen=True)
@@ -101,3 +104,47 @@ def market_pair(pair: str | CurrencyPair, *, offered_only: bool = True) -> Marke
         decimals = open_market(config)
     cp = CurrencyPair.parse(config.code, decimals)
     return MarketPair(cp, conf.min_trade(cp.base.code), conf.min_trade(cp.quote.code))
+
+
+class MarketCache:
+    """Markets found lately, for the order gateway's hot path (PostgreSQL
+    only; elsewhere every lookup reads the row).
+
+    Every order starts by reading its pair's configuration (MON-3: is the pair
+    offered?). Read per request, that was an eighth of a web worker's CPU
+    (docs/PERFORMANCE.md, fifth session). Whatever a market caches is fixed
+    once its market opened (the rate decimals) or comes from settings (the
+    MKT-8 minimums), except whether the operator still offers the pair: the
+    gateway checks that inside the transaction that writes a group's
+    orders (``kantor.api.gateway``), so a pair withdrawn meanwhile takes no
+    order. Entries live ``ttl`` seconds.
+    """
+
+    def __init__(self, *, ttl: float = 30.0, size: int = 256):
+        self.ttl = ttl
+        self.size = size
+        self._entries: dict[str, tuple[MarketPair, float]] = {}
+
+    def find(self, pair: str) -> MarketPair:
+        """``market_pair(pair)``, from the cache when it is fresh."""
+        if connection.vendor != "postgresql":
+            return market_pair(pair)
+        now = time.monotonic()
+        entry = self._entries.get(pair)
+        if entry is not None and entry[1] > now:
+            return entry[0]
+        market = market_pair(pair)  # PairNotOffered is not remembered
+        if len(self._entries) >= self.size:
+            self._entries.clear()
+        self._entries[pair] = (market, now + self.ttl)
+        return market
+
+    def forget(self, code: str) -> None:
+        """Drop the entries of the pair ``code`` (it is no longer offered)."""
+        for name, (market, _) in list(self._entries.items()):
+            if market.code == code:
+                self._entries.pop(name, None)
+
+
+#: The cache the order gateway validates with (``kantor.api.gateway``).
+order_markets = MarketCache()

@@ -347,3 +347,37 @@ def test_its_path_is_the_endpoints():
     from django.urls import reverse
 
     assert reverse("api-v2:new_order") == ORDERS_PATH
+
+
+# -- the market cache (PostgreSQL: the gateway re-checks the pair where it writes) --
+
+
+@pytest.mark.postgres
+def test_the_gateway_reads_a_pair_once_then_from_its_cache_MON_3(app, key, monkeypatch):
+    import kantor.market.pairs as pairs
+
+    reads = []
+    real = pairs.market_pair
+    monkeypatch.setattr(pairs, "market_pair", lambda *a, **k: reads.append(1) or real(*a, **k))
+    for n in range(3):
+        assert call(app, key, body_of(f"p-{n}"))[2]["success"] is True
+    assert len(reads) == 1
+    assert Order.objects.count() == 3
+
+
+@pytest.mark.postgres
+def test_a_pair_withdrawn_after_it_was_cached_takes_no_order_MON_3(app, django_app, key):
+    """The market came from the cache, but the group checks that the operator
+    still offers the pair in the transaction that writes the orders: a pair
+    withdrawn meanwhile sends the request to Django, which refuses it."""
+    from kantor.market.pairs import order_markets
+    from kantor.rates.models import OfferedPair
+
+    assert call(app, key, body_of("offered"))[2]["success"] is True
+    assert order_markets._entries
+    OfferedPair.objects.filter(code="EURPLN").update(enabled=False)
+    _, _, answer = call(app, key, body_of("withdrawn"))
+    assert answer["errors"][0]["key"] == "CURRENCY_NOT_SUPPORTED"
+    assert django_app.calls == 1
+    assert list(Order.objects.values_list("submit_id", flat=True)) == ["offered"]
+    assert not order_markets._entries  # forgotten: the next order reads the pair
