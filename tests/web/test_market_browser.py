@@ -46,6 +46,34 @@ def a_market() -> None:
     run_matcher_once("EURPLN")
 
 
+#: Tables wider than their box, except those in a sideways-scrolling ``.table-scroll``.
+_STICKING_OUT = """() => [...document.querySelectorAll('table')]
+    .filter(t => !t.parentElement.classList.contains('table-scroll')
+                 && t.getBoundingClientRect().right
+                    > t.parentElement.getBoundingClientRect().right + 1)
+    .map(t => t.id || t.className)"""
+
+
+def test_the_market_page_fits_a_phone_screen(live_server, page, customer):  # noqa: F811
+    """At 390 px the menu wraps, the page does not scroll sideways, amounts
+    do not break across lines, and only the wide order tables scroll, inside
+    their own box."""
+    fund(customer, "1500.00", "PLN")
+    a_market()
+    page.set_viewport_size({"width": 390, "height": 900})
+    log_in(page, live_server.url, customer)
+    page.goto(f"{live_server.url}/panel/market/EURPLN/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate(_STICKING_OUT) == []
+    amount = page.locator("#market-balances td.num").first
+    assert amount.evaluate("td => td.getClientRects().length") == 1  # one line
+    assert amount.evaluate(
+        "td => td.scrollHeight <= parseFloat(getComputedStyle(td).lineHeight) * 1.5"
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "market-phone.png"), full_page=True)
+
+
 def test_customer_places_reviews_and_cancels_an_order(live_server, page, customer):  # noqa: F811
     fund(customer, "1500.00", "PLN")
     fund(customer, "200.00", "EUR")
