@@ -20,9 +20,11 @@ that can go together are grouped: a real order (not a dry run) with a
 ``submitId`` that passes ``validate_order``. A group is one transaction, all
 or nothing; when a request's own refusal fails it (insufficient funds, fees
 in arrears, a ``submitId`` used before, a replayed signature) that request is
-left out and the rest committed. Anything else — the requests left out, and
-every request of a group that fails otherwise (a lost connection) — is
-answered by the one-request path (``idempotency.submit``), which records the
+left out and the rest committed. A connection lost at ``COMMIT`` leaves the
+outcome unknown: the group's answers are looked up before anyone is told
+(``_committed_anyway``). Anything else — the requests left out, and every
+request of a group that fails otherwise (a lost connection) — is answered
+by the one-request path (``idempotency.submit``), which records the
 signature first and decides the request on its own.
 """
 
@@ -35,7 +37,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -175,16 +184,43 @@ def _commit_group(jobs: list[Job]) -> None:
     order_ids = [uuid.uuid4() for _ in subs]
     results = [{"orderId": str(order_id)} for order_id in order_ids]
     signatures = sorted((s.signature for s in subs if s.signature), key=lambda u: u.digest)
-    with transaction.atomic():
-        _record(signatures, subs, results)
-        actions.place_orders(
-            [s.order for s in subs],
-            submit_ids=[s.submit_id for s in subs],
-            ordered_by=[s.ordered_by for s in subs],
-            order_ids=order_ids,
-        )
+    try:
+        with transaction.atomic():
+            _record(signatures, subs, results)
+            actions.place_orders(
+                [s.order for s in subs],
+                submit_ids=[s.submit_id for s in subs],
+                ordered_by=[s.ordered_by for s in subs],
+                order_ids=order_ids,
+            )
+    except (OperationalError, InterfaceError):
+        if not _committed_anyway(subs, results):
+            raise
     for job, result in zip(jobs, results, strict=True):
         job.result = result
+
+
+def _committed_anyway(subs: list[OrderSubmission], results: list[dict]) -> bool:
+    """Did the group commit although its connection failed? A connection lost
+    at ``COMMIT`` leaves the outcome unknown; if the transaction did commit,
+    the one-request path would refuse every request's spent signature as a
+    replay (API-2) and the client would never hear of its order. So look, on
+    a new connection, for the group's ``Submission`` answers (API-1) — all of
+    them, each with the order id this group made — before anyone answers."""
+    if connection.in_atomic_block:  # a caller's transaction: nothing was committed
+        return False
+    wanted = {(s.order.customer.pk, s.submit_id): r for s, r in zip(subs, results, strict=True)}
+    try:
+        connection.close()
+        stored = {
+            (customer_id, submit_id): result
+            for customer_id, submit_id, result in Submission.objects.filter(
+                customer_id__in={c for c, _ in wanted}, submit_id__in={i for _, i in wanted}
+            ).values_list("customer_id", "submit_id", "result")
+        }
+    except DatabaseError:  # still no database: the group failed, as it says
+        return False
+    return all(stored.get(key) == result for key, result in wanted.items())
 
 
 def _culprits(jobs: list[Job], exc: Exception) -> list[Job]:

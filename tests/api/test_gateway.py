@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from kantor.api import gateway
 from kantor.api.models import Submission, UsedSignature
@@ -356,3 +356,48 @@ def test_every_stamp_of_a_cached_key_is_checked_even_two_of_one_key_API_2(db):
     assert list(Order.objects.values_list("submit_id", flat=True)) == ["b-1"]
     with pytest.raises(gateway.StaleKeys):
         gateway.commit_orders([Job("EURPLN", stamped(a, key_a, "a-again", "0" * 32))])
+
+
+def _lose_the_commit(monkeypatch, *, committed: bool) -> list:
+    """The group's ``COMMIT`` fails in transit: after the server committed
+    (``committed``) or before. Returns the failures seen."""
+    real, failures = connection._commit, []
+
+    def commit():
+        if not failures:
+            failures.append(1)
+            if committed:
+                real()
+            raise OperationalError("server closed the connection unexpectedly")
+        return real()
+
+    monkeypatch.setattr(connection, "_commit", commit)
+    return failures
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_group_committed_though_its_connection_failed_answers_committed_API_1_API_2(
+    monkeypatch,
+):
+    """An unknown COMMIT outcome is looked up: the group did commit, so its
+    requests are answered with their orders, not refused as replays."""
+    jobs = group_of_three()
+    failures = _lose_the_commit(monkeypatch, committed=True)
+    gateway.commit_orders(jobs)
+    assert failures
+    assert [job.refused for job in jobs] == [None, None, None]
+    orders = [Order.objects.get(order_id=job.result["orderId"]) for job in jobs]
+    assert [o.submit_id for o in orders] == ["g-1", "g-2", "g-3"]
+    assert check_ledger().ok
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_group_lost_before_its_commit_fails_whole_API_1(monkeypatch):
+    jobs = group_of_three()
+    failures = _lose_the_commit(monkeypatch, committed=False)
+    with pytest.raises(OperationalError):
+        gateway.commit_orders(jobs)
+    assert failures
+    assert not Order.objects.exists()
+    assert not Submission.objects.exists()
+    assert check_ledger().ok
