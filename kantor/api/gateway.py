@@ -184,6 +184,7 @@ def _commit_group(jobs: list[Job]) -> None:
     order_ids = [uuid.uuid4() for _ in subs]
     results = [{"orderId": str(order_id)} for order_id in order_ids]
     signatures = sorted((s.signature for s in subs if s.signature), key=lambda u: u.digest)
+    written = False
     try:
         with transaction.atomic():
             _record(signatures, subs, results)
@@ -193,8 +194,9 @@ def _commit_group(jobs: list[Job]) -> None:
                 ordered_by=[s.ordered_by for s in subs],
                 order_ids=order_ids,
             )
+            written = True  # what fails from here on is the COMMIT
     except (OperationalError, InterfaceError):
-        if not _committed_anyway(subs, results):
+        if not written or not _committed_anyway(subs, results):
             raise
     for job, result in zip(jobs, results, strict=True):
         job.result = result

@@ -16,10 +16,11 @@ from functools import lru_cache
 
 from django.db import connection
 
-from kantor.domain.money import CurrencyPair, Money
+from kantor.domain.money import CurrencyPair, Money, MoneyError
 from kantor.domain.orderbook import OrderBook
 from kantor.domain.orderbook_events import Side
 from kantor.domain.orderbook_scale import BookScale
+from kantor.rates.errors import PairNotOffered
 from kantor.rates.models import OfferedPair
 from kantor.rates.queries import pair_config
 
@@ -126,24 +127,27 @@ class MarketCache:
         self._entries: dict[str, tuple[MarketPair, float]] = {}
 
     def find(self, pair: str) -> MarketPair:
-        """``market_pair(pair)``, from the cache when it is fresh."""
+        """``market_pair(pair)``, from the cache when it is fresh. Entries go
+        by the pair's code, never by the client's spelling of it."""
         if connection.vendor != "postgresql":
             return market_pair(pair)
+        try:
+            code = CurrencyPair.parse(pair).code
+        except MoneyError:
+            raise PairNotOffered(f"{pair!r} is not a currency pair") from None
         now = time.monotonic()
-        entry = self._entries.get(pair)
+        entry = self._entries.get(code)
         if entry is not None and entry[1] > now:
             return entry[0]
-        market = market_pair(pair)  # PairNotOffered is not remembered
+        market = market_pair(code)  # PairNotOffered is not remembered
         if len(self._entries) >= self.size:
-            self._entries.clear()
-        self._entries[pair] = (market, now + self.ttl)
+            self._entries = {k: e for k, e in self._entries.items() if e[1] > now}
+        self._entries[code] = (market, now + self.ttl)
         return market
 
     def forget(self, code: str) -> None:
-        """Drop the entries of the pair ``code`` (it is no longer offered)."""
-        for name, (market, _) in list(self._entries.items()):
-            if market.code == code:
-                self._entries.pop(name, None)
+        """Drop the pair ``code`` (it is no longer offered)."""
+        self._entries.pop(code, None)
 
 
 #: The cache the order gateway validates with (``kantor.api.gateway``).
