@@ -108,21 +108,25 @@ def _raw_requests(port: int, work: list) -> list[bytes]:
     return out
 
 
-def _read_response(sock: socket.socket, buffer: bytearray) -> tuple[int, bytes]:
-    """(status, body) of one HTTP/1.1 response with a Content-Length; what
-    follows it stays in ``buffer``."""
+def _read_response(sock: socket.socket, buffer: bytearray) -> tuple[int, bytes, bool]:
+    """(status, body, keep-alive) of one HTTP/1.1 response; what follows it
+    stays in ``buffer``. The server's answers carry a Content-Length; one
+    without it (chunked, or read to the end) is not expected here and raises
+    ``ValueError``, counted as a failed request."""
     while (end := buffer.find(b"\r\n\r\n")) < 0:
         chunk = sock.recv(65536)
         if not chunk:
             raise ConnectionError("closed before the headers")
         buffer += chunk
-    head = bytes(buffer[:end]).decode("latin-1")
-    status = int(head.split(" ", 2)[1])
-    length = 0
-    for line in head.split("\r\n")[1:]:
+    lines = bytes(buffer[:end]).decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    fields = {}
+    for line in lines[1:]:
         name, _, value = line.partition(":")
-        if name.strip().lower() == "content-length":
-            length = int(value)
+        fields[name.strip().lower()] = value.strip()
+    if "content-length" not in fields:
+        raise ValueError(f"a response without Content-Length: {lines[0]}")
+    length = int(fields["content-length"])
     while len(buffer) < end + 4 + length:
         chunk = sock.recv(65536)
         if not chunk:
@@ -130,35 +134,47 @@ def _read_response(sock: socket.socket, buffer: bytearray) -> tuple[int, bytes]:
         buffer += chunk
     body = bytes(buffer[end + 4 : end + 4 + length])
     del buffer[: end + 4 + length]
-    return status, body
+    return status, body, fields.get("connection", "").lower() != "close"
+
+
+def _connect(port: int) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
 
 
 def _client(port: int, work: list[bytes], deadline: float, results: list) -> None:
-    """One keep-alive connection sending ``work`` one request at a time."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    """One keep-alive connection sending ``work`` one request at a time; a
+    new connection when the server closes one (or it fails)."""
+    sock: socket.socket | None = None
     buffer = bytearray()
     for raw in work:
         if time.time() > deadline:
             break
         t0 = time.perf_counter()
         try:
+            if sock is None:
+                sock, buffer = _connect(port), bytearray()
             sock.sendall(raw)
-            status, payload = _read_response(sock, buffer)
-        except OSError as exc:
+            status, payload, keep_alive = _read_response(sock, buffer)
+        except (OSError, ValueError, IndexError) as exc:
             results.append((time.perf_counter() - t0, f"transport:{type(exc).__name__}"))
-            sock.close()
-            sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-            buffer.clear()
+            if sock is not None:
+                sock.close()
+            sock = None
             continue
         elapsed = time.perf_counter() - t0
+        if not keep_alive:
+            sock.close()
+            sock = None
         try:
             answer = json.loads(payload)
             key_ = "ok" if answer.get("success") else answer["errors"][0]["key"]
         except (ValueError, KeyError, IndexError):
             key_ = f"http:{status}"
         results.append((elapsed, key_))
-    sock.close()
+    if sock is not None:
+        sock.close()
 
 
 def _load_proc(port: int, work: list, threads: int, deadline: float, out) -> None:

@@ -43,14 +43,17 @@ def page():
             ],
         )
         context = browser.new_context(locale="pl-PL", viewport={"width": 1100, "height": 900})
-        yield context.new_page()
-        browser.close()
-        # Django keeps a database connection per context, and Playwright's
-        # event loop is a context of its own: what the test did to the
-        # database inside this block went through a second connection, which
-        # nothing else closes (PostgreSQL then refused to drop the test
-        # database at the end of the session: "being accessed by other users").
-        connections.close_all()
+        try:
+            yield context.new_page()
+            browser.close()
+        finally:
+            # Django keeps a database connection per context, and Playwright's
+            # event loop is a context of its own: what the test did to the
+            # database inside this block went through a second connection,
+            # which nothing else closes (PostgreSQL then refused to drop the
+            # test database at the end of the session: "being accessed by
+            # other users").
+            connections.close_all()
 
 
 def log_in(page, base_url: str, customer) -> None:
