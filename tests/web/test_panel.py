@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from schwifty import IBAN
 
+from kantor.web.templatetags.kantor import iban
 from tests.factories import fund
 
 
@@ -29,6 +32,24 @@ def test_dashboard_shows_balances_title_and_history(logged_in, customer):
     assert "1234,56" in page
     assert customer.deposit_title in page
     assert "Wpłata" in page  # PAYIN, as a customer reads it (Polish by default)
+
+
+def test_dashboard_prints_ibans_in_groups_of_four(logged_in, customer):
+    """Our accounts for deposits are read off a screen and typed into a bank's
+    form: grouped by four, as banks print them."""
+    page = logged_in.get(reverse("web:dashboard")).content.decode()
+    numbers = re.findall(r'class="mono iban">([^<]+)<', page)
+    assert numbers
+    for number in numbers:
+        groups = number.split(" ")
+        assert all(len(g) == 4 for g in groups[:-1]) and 1 <= len(groups[-1]) <= 4, number
+        assert IBAN("".join(groups)).formatted == number
+
+
+def test_the_iban_filter_leaves_anything_else_as_it_is():
+    assert iban("PL61109010140000071219812874") == "PL61 1090 1014 0000 0712 1981 2874"
+    assert iban("not an IBAN") == "not an IBAN"
+    assert iban("") == ""
 
 
 def test_home_and_login_pages_render_in_polish_and_english(client, db):

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
 
 from kantor.domain.money import Money
 
@@ -62,6 +64,16 @@ CLOSE_REASON_LABELS = {
     "PRICE_BAND": _("cancelled: the rate was too far from the market rate"),
     "BELOW_MINIMUM": _("cancelled: the rest was below the minimum"),
 }
+
+
+@register.filter
+def iban(value: str) -> str:
+    """An IBAN in groups of four, as banks print it (easier to read out and to
+    compare, and it wraps on a phone); anything else as it is."""
+    try:
+        return IBAN(value).formatted
+    except (SchwiftyException, ValueError, TypeError):
+        return value
 
 
 @register.filter
