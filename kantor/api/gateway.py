@@ -31,6 +31,7 @@ signature first and decides the request on its own.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -184,10 +185,10 @@ def _commit_group(jobs: list[Job]) -> None:
     order_ids = [uuid.uuid4() for _ in subs]
     results = [{"orderId": str(order_id)} for order_id in order_ids]
     signatures = sorted((s.signature for s in subs if s.signature), key=lambda u: u.digest)
-    written = False
+    written, xid = False, None
     try:
         with transaction.atomic():
-            _record(signatures, subs, results)
+            xid = _record(signatures, subs, results)
             actions.place_orders(
                 [s.order for s in subs],
                 submit_ids=[s.submit_id for s in subs],
@@ -196,24 +197,33 @@ def _commit_group(jobs: list[Job]) -> None:
             )
             written = True  # what fails from here on is the COMMIT
     except (OperationalError, InterfaceError):
-        if not written or not _committed_anyway(subs, results):
+        if not written or not _committed_anyway(subs, results, xid):
             raise
     for job, result in zip(jobs, results, strict=True):
         job.result = result
 
 
-def _committed_anyway(subs: list[OrderSubmission], results: list[dict]) -> bool:
+def _committed_anyway(
+    subs: list[OrderSubmission], results: list[dict], xid: int | None = None
+) -> bool:
     """Did the group commit although its connection failed? A connection lost
     at ``COMMIT`` leaves the outcome unknown; if the transaction did commit,
     the one-request path would refuse every request's spent signature as a
-    replay (API-2) and the client would never hear of its order. So look, on
-    a new connection, for the group's ``Submission`` answers (API-1) — all of
-    them, each with the order id this group made — before anyone answers."""
+    replay (API-2) and the client would never hear of its order. So ask, on
+    a new connection, before anyone answers: on PostgreSQL the transaction's
+    own status (``xid``, waiting while it is still committing — say for a
+    synchronous standby — when its rows are not visible yet); elsewhere, or
+    when PostgreSQL no longer knows the transaction, whether the group's
+    ``Submission`` answers (API-1) are there, each with the order id this
+    group made."""
     if connection.in_atomic_block:  # a caller's transaction: nothing was committed
         return False
     wanted = {(s.order.customer.pk, s.submit_id): r for s, r in zip(subs, results, strict=True)}
     try:
         connection.close()
+        status = _final_status(xid) if xid is not None else None
+        if status is not None:
+            return status == "committed"
         stored = {
             (customer_id, submit_id): result
             for customer_id, submit_id, result in Submission.objects.filter(
@@ -223,6 +233,20 @@ def _committed_anyway(subs: list[OrderSubmission], results: list[dict]) -> bool:
     except DatabaseError:  # still no database: the group failed, as it says
         return False
     return all(stored.get(key) == result for key, result in wanted.items())
+
+
+def _final_status(xid: int, *, wait: float = 5.0) -> str | None:
+    """PostgreSQL's ``txid_status``: "committed" or "aborted" once decided;
+    None if it no longer knows the transaction or it is still in progress
+    after ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT txid_status(%s)", [xid])
+            status = cursor.fetchone()[0]
+            if status != "in progress" or time.monotonic() > deadline:
+                return status if status in ("committed", "aborted") else None
+            time.sleep(0.02)
 
 
 def _culprits(jobs: list[Job], exc: Exception) -> list[Job]:
@@ -266,12 +290,13 @@ def _culprits(jobs: list[Job], exc: Exception) -> list[Job]:
 
 def _record(
     signatures: list[SignatureUse], subs: list[OrderSubmission], results: list[dict]
-) -> None:
+) -> int | None:
     """The group's signatures and ``Submission`` answers; on PostgreSQL both
-    inserts in one round trip (``execute_together``), without model instances.
-    Answers go in (customer, submitId) order, as signatures go in digest
-    order: two groups repeating each other's ids cannot deadlock on the
-    unique index."""
+    inserts in one round trip (``execute_together``), without model instances,
+    with the group's checks; returns the transaction's id there (None
+    elsewhere). Answers go in (customer, submitId) order, as signatures go in
+    digest order: two groups repeating each other's ids cannot deadlock on
+    the unique index."""
     answers = sorted(
         zip(subs, results, strict=True), key=lambda a: (a[0].order.customer.pk, a[0].submit_id)
     )
@@ -290,7 +315,7 @@ def _record(
                 for s, result in answers
             ]
         )
-        return
+        return None
     now = timezone.now()
     signature_rows = [(use.digest, use.signed_at, use.api_key_id) for use in signatures]
     submission_rows = [
@@ -317,33 +342,33 @@ def _record(
     # Cached keys: still as they were read? Every (key, stamp) pair: one key
     # may come with two stamps, an old entry's and a fresh one's, and each
     # must hold. Both in the same round trip.
+    # And the transaction's id, should its COMMIT's outcome be unknown.
     code = subs[0].order.pair.code
     stamped = sorted({(s.api_key_id, s.key_stamp) for s, _ in answers if s.key_stamp})
-    if stamped:
-        ids, stamps = [i for i, _ in stamped], [t for _, t in stamped]
-        statements.append((f"{_STALE_KEYS} UNION ALL {_WITHDRAWN}", [ids, stamps, code]))
-    else:
-        statements.append((_WITHDRAWN, [code]))
-    found = [row[0] for row in execute_together(statements)]
-    if None in found:  # every request is decided again, on a fresh read of the pair
+    ids, stamps = [i for i, _ in stamped], [t for _, t in stamped]
+    statements.append((_CHECKS, [code, ids, stamps]))
+    found = execute_together(statements)
+    if any(kind == "withdrawn" for kind, _ in found):  # each decided again, on a fresh read
         order_markets.forget(code)
         raise PairNotOffered(f"{code} is no longer offered")
-    if found:
-        raise StaleKeys(set(found))
+    stale = {value for kind, value in found if kind == "stale key"}
+    if stale:
+        raise StaleKeys(stale)
+    return next(value for kind, value in found if kind == "xid")
 
 
-#: The keys among (id, stamp) pairs whose rows changed since they were stamped.
-_STALE_KEYS = (
-    "SELECT v.id FROM unnest(%s::bigint[], %s::text[]) AS v(id, stamp) "  # noqa: S608
+#: A group's checks, as (kind, value) rows: ("xid", the transaction's id);
+#: ("withdrawn", NULL) when the operator no longer offers the pair ``%s``;
+#: ("stale key", id) for each key among the (id, stamp) pairs whose rows
+#: changed since they were stamped.
+_CHECKS = (
+    "SELECT 'xid', txid_current() "  # noqa: S608 (constants)
+    "UNION ALL SELECT 'withdrawn', NULL WHERE NOT EXISTS "
+    "(SELECT 1 FROM rates_offeredpair WHERE code = %s AND enabled) "
+    "UNION ALL SELECT 'stale key', v.id FROM unnest(%s::bigint[], %s::text[]) AS v(id, stamp) "
     "LEFT JOIN customers_apikey k ON k.id = v.id "
     "LEFT JOIN customers_customer c ON c.id = k.customer_id "
     f"WHERE k.id IS NULL OR {KEY_STAMP_SQL} IS DISTINCT FROM v.stamp"
-)
-
-#: A row with a NULL id when the operator no longer offers the pair ``%s``.
-_WITHDRAWN = (
-    "SELECT NULL::bigint WHERE NOT EXISTS "
-    "(SELECT 1 FROM rates_offeredpair WHERE code = %s AND enabled)"
 )
 
 _group = GroupCommit(commit_orders, max_group=64)

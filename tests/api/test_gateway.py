@@ -401,3 +401,27 @@ def test_a_group_lost_before_its_commit_fails_whole_API_1(monkeypatch):
     assert not Order.objects.exists()
     assert not Submission.objects.exists()
     assert check_ledger().ok
+
+
+@pytest.mark.postgres
+def test_a_commit_still_in_progress_is_waited_for_API_1_API_2():
+    """PostgreSQL's own word on a transaction whose COMMIT lost its
+    connection: in progress (its rows not visible yet: say it waits for a
+    synchronous standby) is waited for, then committed or aborted."""
+    import psycopg
+
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
+        dbname=settings["NAME"],
+    )  # fmt: skip
+    try:
+        xid = other.execute("SELECT txid_current()").fetchone()[0]
+        assert gateway._final_status(xid, wait=0.1) is None  # still in progress
+        threading.Timer(0.2, other.commit).start()
+        assert gateway._final_status(xid, wait=5.0) == "committed"
+        xid = other.execute("SELECT txid_current()").fetchone()[0]
+        other.rollback()
+        assert gateway._final_status(xid) == "aborted"
+    finally:
+        other.close()
