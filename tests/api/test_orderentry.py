@@ -297,12 +297,21 @@ def _key_row(raw: str):
 
 
 @pytest.mark.postgres
-def test_order_entry_reads_a_key_once_then_from_its_cache_API_2(app, key, fresh_cache, monkeypatch):
-    import kantor.api.auth as auth
+@pytest.mark.parametrize(
+    ("module", "reader"),
+    [("kantor.api.auth", "_find_key"), ("kantor.market.pairs", "market_pair")],
+    ids=["api-key", "pair"],
+)
+def test_order_entry_reads_a_key_and_a_pair_once_then_from_caches_API_2_MON_3(
+    app, key, fresh_cache, monkeypatch, module, reader
+):
+    """The key and its customer (``auth.KeyCache``) and the pair's market
+    (``pairs.order_markets``) are read for the first of three orders only."""
+    from importlib import import_module
 
     reads = []
-    real = auth._find_key
-    monkeypatch.setattr(auth, "_find_key", lambda *a, **k: reads.append(1) or real(*a, **k))
+    real = getattr(import_module(module), reader)
+    monkeypatch.setattr(f"{module}.{reader}", lambda *a, **k: reads.append(1) or real(*a, **k))
     for n in range(3):
         assert call(app, key, body_of(f"c-{n}"))[2]["success"] is True
     assert len(reads) == 1
@@ -350,19 +359,6 @@ def test_its_path_is_the_endpoints():
 
 
 # -- the market cache (PostgreSQL: the gateway re-checks the pair where it writes) --
-
-
-@pytest.mark.postgres
-def test_the_gateway_reads_a_pair_once_then_from_its_cache_MON_3(app, key, monkeypatch):
-    import kantor.market.pairs as pairs
-
-    reads = []
-    real = pairs.market_pair
-    monkeypatch.setattr(pairs, "market_pair", lambda *a, **k: reads.append(1) or real(*a, **k))
-    for n in range(3):
-        assert call(app, key, body_of(f"p-{n}"))[2]["success"] is True
-    assert len(reads) == 1
-    assert Order.objects.count() == 3
 
 
 @pytest.mark.postgres
