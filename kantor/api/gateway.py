@@ -338,11 +338,11 @@ def _record(
     # one-request path has no limit), as any failed group.
     limit = int(settings.KANTOR_API_ORDER_GROUP_LOCK_TIMEOUT_MS)
     statements.insert(0, (f"SET LOCAL lock_timeout = {limit:d}", None))
-    # Still offered? The market was validated from a cache (``order_markets``).
-    # Cached keys: still as they were read? Every (key, stamp) pair: one key
-    # may come with two stamps, an old entry's and a fresh one's, and each
-    # must hold. Both in the same round trip.
-    # And the transaction's id, should its COMMIT's outcome be unknown.
+    # The group's checks, in the same round trip: the pair still offered (the
+    # market was validated from a cache, ``order_markets``); cached keys still
+    # as they were read — every (key, stamp) pair, since one key may come
+    # with two stamps, an old entry's and a fresh one's, and each must hold;
+    # and the transaction's id, should its COMMIT's outcome be unknown.
     code = subs[0].order.pair.code
     stamped = sorted({(s.api_key_id, s.key_stamp) for s, _ in answers if s.key_stamp})
     ids, stamps = [i for i, _ in stamped], [t for _, t in stamped]
