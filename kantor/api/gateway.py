@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +50,7 @@ from django.utils import timezone
 
 from kantor.core.bulk import execute_together, insert_sql, is_postgres
 from kantor.core.groupcommit import GroupCommit, Job
+from kantor.core.ids import uuid4s
 from kantor.ledger.posting import InsufficientFunds
 from kantor.market import actions
 from kantor.market.errors import FeesInArrears
@@ -182,7 +182,7 @@ def _commit_group(jobs: list[Job]) -> None:
     digest order (two groups holding each other's replays cannot deadlock).
     """
     subs: list[OrderSubmission] = [job.payload for job in jobs]
-    order_ids = [uuid.uuid4() for _ in subs]
+    order_ids = uuid4s(len(subs))
     results = [{"orderId": str(order_id)} for order_id in order_ids]
     signatures = sorted((s.signature for s in subs if s.signature), key=lambda u: u.digest)
     written, xid = False, None

@@ -39,6 +39,7 @@ from functools import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from kantor.core.ids import uuid4s
 from kantor.domain.money import Money, currency
 
 from . import writer
@@ -199,10 +200,8 @@ def post_many(
         for key in [] if new_keys else writer.existing_keys(keys):
             raise DuplicatePosting(key)
         now = timezone.now()
-        ids, tx_rows, leg_rows, item_rows = [], [], [], []
-        for p in postings:
-            tx_id = uuid.uuid4()
-            ids.append(tx_id)
+        ids, tx_rows, leg_rows, item_rows = uuid4s(len(postings)), [], [], []
+        for p, tx_id in zip(postings, ids, strict=True):
             if p.created_at is None:
                 p.created_at = now
             tx_rows.append(
