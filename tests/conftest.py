@@ -59,9 +59,9 @@ def _forget_cached_markets():
     test's entry."""
     from kantor.market.pairs import order_markets
 
-    order_markets._entries.clear()
+    order_markets.clear()
     yield
-    order_markets._entries.clear()
+    order_markets.clear()
 
 
 @pytest.fixture

@@ -27,7 +27,6 @@ The authenticated ``ApiKey`` (with its customer) is ``request.auth``.
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Iterable
 from datetime import timedelta
 from enum import StrEnum
@@ -40,6 +39,7 @@ from django.utils import timezone
 from ninja.security import APIKeyHeader
 
 from kantor.core.rows import RowLoader
+from kantor.core.ttlcache import TtlCache
 from kantor.customers.models import ApiKey, ApiRole, Customer, CustomerStatus
 
 from .errors import ApiError, ErrorKey
@@ -233,7 +233,7 @@ _BY_HASH_STAMPED = _BY_HASH.replace(
 )
 
 
-class KeyCache:
+class KeyCache(TtlCache[str, ApiKey]):
     """API keys found lately, for order entry's hot path (PostgreSQL only;
     elsewhere every lookup reads the rows).
 
@@ -247,30 +247,22 @@ class KeyCache:
     """
 
     def __init__(self, *, ttl: float = 30.0, size: int = 10_000):
-        self.ttl = ttl
-        self.size = size
-        self._entries: dict[str, tuple[ApiKey | None, float]] = {}
+        super().__init__(ttl=ttl, size=size)
 
     def find(self, key_hash: str) -> ApiKey | None:
         if connection.vendor != "postgresql":
             return _find_key(key_hash)
-        now = time.monotonic()
-        entry = self._entries.get(key_hash)
-        if entry is not None and entry[1] > now:
-            return entry[0]
-        api_key = _find_key(key_hash, stamped=True)
-        if api_key is not None:  # unknown keys are not remembered: Django refuses them
-            if len(self._entries) >= self.size:
-                self._entries.clear()
-            self._entries[key_hash] = (api_key, now + self.ttl)
+        api_key = self.get(key_hash)
+        if api_key is None:
+            api_key = _find_key(key_hash, stamped=True)
+            if api_key is not None:  # unknown keys are not remembered: Django refuses them
+                self.put(key_hash, api_key)
         return api_key
 
     def forget(self, key_ids: Iterable[int]) -> None:
         """Drop the entries of these keys (their stamps no longer match)."""
         ids = set(key_ids)
-        for key_hash, (api_key, _) in list(self._entries.items()):
-            if api_key is not None and api_key.pk in ids:
-                self._entries.pop(key_hash, None)
+        self.drop(lambda api_key: api_key.pk in ids)
 
 
 #: The cache order entry authenticates through (``ApiKeyAuth.cached``).

@@ -10,12 +10,12 @@ through an empty ``OrderBook`` that is never fed an order.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import connection
 
+from kantor.core.ttlcache import TtlCache
 from kantor.domain.money import CurrencyPair, Money, MoneyError
 from kantor.domain.orderbook import OrderBook
 from kantor.domain.orderbook_events import Side
@@ -107,7 +107,7 @@ def market_pair(pair: str | CurrencyPair, *, offered_only: bool = True) -> Marke
     return MarketPair(cp, conf.min_trade(cp.base.code), conf.min_trade(cp.quote.code))
 
 
-class MarketCache:
+class MarketCache(TtlCache[str, MarketPair]):
     """Markets found lately, for the order gateway's hot path (PostgreSQL
     only; elsewhere every lookup reads the row).
 
@@ -122,9 +122,7 @@ class MarketCache:
     """
 
     def __init__(self, *, ttl: float = 30.0, size: int = 256):
-        self.ttl = ttl
-        self.size = size
-        self._entries: dict[str, tuple[MarketPair, float]] = {}
+        super().__init__(ttl=ttl, size=size)
 
     def find(self, pair: str) -> MarketPair:
         """``market_pair(pair)``, from the cache when it is fresh. Entries go
@@ -135,19 +133,15 @@ class MarketCache:
             code = CurrencyPair.parse(pair).code
         except MoneyError:
             raise PairNotOffered(f"{pair!r} is not a currency pair") from None
-        now = time.monotonic()
-        entry = self._entries.get(code)
-        if entry is not None and entry[1] > now:
-            return entry[0]
-        market = market_pair(code)  # PairNotOffered is not remembered
-        if len(self._entries) >= self.size:
-            self._entries = {k: e for k, e in self._entries.items() if e[1] > now}
-        self._entries[code] = (market, now + self.ttl)
+        market = self.get(code)
+        if market is None:
+            market = market_pair(code)  # PairNotOffered is not remembered
+            self.put(code, market)
         return market
 
     def forget(self, code: str) -> None:
         """Drop the pair ``code`` (it is no longer offered)."""
-        self._entries.pop(code, None)
+        self.pop(code)
 
 
 #: The cache the order gateway validates with (``kantor.api.gateway``).

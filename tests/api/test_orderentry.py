@@ -287,9 +287,9 @@ def test_turned_off_it_hands_everything_to_django(app, django_app, key, settings
 
 @pytest.fixture
 def fresh_cache():
-    order_keys._entries.clear()
+    order_keys.clear()
     yield order_keys
-    order_keys._entries.clear()
+    order_keys.clear()
 
 
 def _key_row(raw: str):
@@ -347,7 +347,7 @@ def test_a_key_changed_after_it_was_cached_is_decided_on_fresh_rows_API_2(
     assert answer["errors"][0]["key"] == refusal
     assert django_app.calls == 1
     assert list(Order.objects.values_list("submit_id", flat=True)) == ["before"]
-    assert not fresh_cache._entries  # forgotten: the next request reads the rows
+    assert not fresh_cache.keys()  # forgotten: the next request reads the rows
 
 
 def test_its_path_is_the_endpoints():
@@ -370,10 +370,10 @@ def test_a_pair_withdrawn_after_it_was_cached_takes_no_order_MON_3(app, django_a
     from kantor.rates.models import OfferedPair
 
     assert call(app, key, body_of("offered"))[2]["success"] is True
-    assert order_markets._entries
+    assert order_markets.keys()
     OfferedPair.objects.filter(code="EURPLN").update(enabled=False)
     _, _, answer = call(app, key, body_of("withdrawn"))
     assert answer["errors"][0]["key"] == "CURRENCY_NOT_SUPPORTED"
     assert django_app.calls == 1
     assert list(Order.objects.values_list("submit_id", flat=True)) == ["offered"]
-    assert not order_markets._entries  # forgotten: the next order reads the pair
+    assert not order_markets.keys()  # forgotten: the next order reads the pair

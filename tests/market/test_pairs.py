@@ -19,11 +19,11 @@ def test_the_market_cache_keeps_one_entry_per_pair_however_it_is_spelled_MON_3(m
     cache = MarketCache()
     markets = [cache.find(s) for s in ("EURPLN", " eur/pln ", "EUR" + "-" * 10_000 + "PLN")]
     assert {m.code for m in markets} == {"EURPLN"}
-    assert list(cache._entries) == ["EURPLN"]
+    assert cache.keys() == ["EURPLN"]
     assert reads == [("EURPLN",)]
     with pytest.raises(PairNotOffered):
         cache.find("not a pair")
-    assert list(cache._entries) == ["EURPLN"]
+    assert cache.keys() == ["EURPLN"]
 
 
 @pytest.mark.postgres
@@ -31,6 +31,6 @@ def test_a_full_market_cache_drops_what_expired_MON_3():
     cache = MarketCache(ttl=0.0, size=1)
     cache.find("EURPLN")
     cache.find("USDPLN")
-    assert list(cache._entries) == ["USDPLN"]
+    assert cache.keys() == ["USDPLN"]
     cache.forget("USDPLN")
-    assert not cache._entries
+    assert not cache.keys()
