@@ -24,6 +24,7 @@ from kantor.market.validation import validate_order
 from tests.api.client import ApiClient, make_api_key
 from tests.factories import fund, make_customer
 from tests.market.conftest import mid  # noqa: F401 (fixture)
+from tests.threads import in_threads
 
 ORDERS = "/api/v2.0.0/market_fx/orders"
 
@@ -283,16 +284,9 @@ def test_concurrent_requests_share_transactions_and_all_are_accepted_on_postgres
     answers: dict[int, dict] = {}
 
     def send(n: int) -> None:
-        try:
-            answers[n] = clients[n].post(ORDERS, order_form(f"c-{n}"))
-        finally:
-            connection.close()
+        answers[n] = clients[n].post(ORDERS, order_form(f"c-{n}"))
 
-    threads = [threading.Thread(target=send, args=(n,)) for n in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    in_threads(send, range(6))
     assert all(answers[n]["success"] for n in range(6)), answers
     assert (group.groups, group.jobs) == (2, 6)
     seqs = sorted(Order.objects.values_list("seq", flat=True))

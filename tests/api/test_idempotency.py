@@ -19,6 +19,7 @@ from kantor.ledger.queries import customer_balance
 from tests.api import testing_api
 from tests.api.client import ApiClient, make_api_key, rsa_key, timestamp
 from tests.factories import fund
+from tests.threads import in_threads
 
 DONATE = "/api/test/donate"
 
@@ -211,19 +212,12 @@ def test_two_simultaneous_requests_with_one_submit_id_execute_once_API_1(custome
     stamps = [timestamp(now + timedelta(milliseconds=n), millis=True) for n in range(2)]
 
     def send(ts: str) -> None:
-        try:
-            client = ApiClient(api_key[1])
-            barrier.wait(timeout=10)
-            answers.append(client.post(DONATE, body, ts=ts))
-        finally:
-            connection.close()
+        client = ApiClient(api_key[1])
+        barrier.wait(timeout=10)
+        answers.append(client.post(DONATE, body, ts=ts))
 
     try:
-        threads = [threading.Thread(target=send, args=(ts,)) for ts in stamps]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=30)
+        in_threads(send, stamps)
     finally:
         testing_api.before_execute.clear()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection
 
 from kantor.banking import actions
 from kantor.banking.errors import BankingError
@@ -14,6 +13,7 @@ from kantor.domain.money import Money
 from kantor.ledger.invariants import check_ledger
 from kantor.ledger.queries import customer_balance
 from tests.factories import fund
+from tests.threads import in_threads
 
 
 @pytest.mark.postgres
@@ -31,14 +31,8 @@ def test_two_simultaneous_withdrawals_of_the_same_funds_exactly_one_succeeds_WD_
             outcomes.append("ok")
         except BankingError as refused:
             outcomes.append(refused.code)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=withdraw, args=(n,)) for n in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    in_threads(withdraw, range(2))
 
     assert sorted(outcomes) == ["INSUFFICIENT_FUNDS", "ok"]
     assert Withdrawal.objects.count() == 1
@@ -55,18 +49,11 @@ def test_the_same_statement_imported_twice_at_once_books_once_DEP_2(mids, jan):
     barrier = threading.Barrier(2)
     summaries = []
 
-    def run() -> None:
-        try:
-            barrier.wait(timeout=10)
-            summaries.append(actions.import_statement(data))
-        finally:
-            connection.close()
+    def run(_) -> None:
+        barrier.wait(timeout=10)
+        summaries.append(actions.import_statement(data))
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    in_threads(run, range(2))
 
     assert sorted((s.booked, s.duplicates) for s in summaries) == [(0, 1), (1, 0)]
     assert customer_balance(jan, "PLN").available == Money("10.00", "PLN")

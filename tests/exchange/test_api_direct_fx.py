@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 
 from kantor.customers.models import ApiRole
 from kantor.domain.money import Money
@@ -19,6 +18,7 @@ from kantor.ledger.queries import customer_balance
 from tests.api.client import ApiClient, make_api_key
 from tests.exchange.conftest import NOW, publish
 from tests.factories import fund
+from tests.threads import in_threads
 
 EXCHANGES = "/api/v2.0.0/direct_fx/exchanges"
 HISTORY = "/api/v2.0.0/account/history"
@@ -175,14 +175,8 @@ def test_two_parallel_exchanges_spending_the_same_balance_exactly_one_succeeds_F
             outcomes.append("ok")
         except InsufficientFunds:
             outcomes.append("refused")
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=buy, args=(n,)) for n in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    in_threads(buy, range(2))
 
     assert sorted(outcomes) == ["ok", "refused"]
     assert Exchange.objects.count() == 1

@@ -20,6 +20,7 @@ from kantor.exchange.notifications import rate_lock_confirmation
 from kantor.notifications.dispatch import dispatch_due
 from kantor.notifications.models import OutboxMessage
 from tests.exchange.conftest import DEADLINE, T0, lock_ready, place, publish
+from tests.threads import in_threads
 
 RATES = {"mid": "4.3000", "bid": "4.2500", "ask": "4.3500"}
 
@@ -206,8 +207,6 @@ def test_two_placements_at_once_cannot_both_slip_under_the_limit_LOCK_12(custome
     """The customer row is locked while placing: the second sees the first."""
     import threading
 
-    from django.db import connection
-
     lock_ready(customer, verified=False)
     publish(ts=T0.astimezone(UTC), **RATES)
     quotes = [quote_rate_lock(customer, "EURPLN", now=T0) for _ in range(2)]
@@ -221,13 +220,7 @@ def test_two_placements_at_once_cannot_both_slip_under_the_limit_LOCK_12(custome
             outcomes.append("placed")
         except LockLimitExceeded:
             outcomes.append("refused")
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=place_one, args=(q,)) for q in quotes]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    in_threads(place_one, quotes)
     assert sorted(outcomes) == ["placed", "refused"]
     assert RateLockOrder.objects.count() == 1

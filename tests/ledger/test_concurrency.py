@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection
 
 from kantor.domain.money import Money
 from kantor.ledger import accounts
@@ -14,6 +13,7 @@ from kantor.ledger.models import AccountKind, LedgerTransaction, Leg
 from kantor.ledger.posting import InsufficientFunds, Posting, credit, debit, post, post_many
 from kantor.ledger.queries import customer_balance
 from tests.factories import fund, make_customer
+from tests.threads import in_threads
 
 
 @pytest.mark.postgres
@@ -37,14 +37,8 @@ def test_two_connections_spending_the_same_balance_exactly_one_succeeds_MON_5(cu
             outcomes.append("ok")
         except InsufficientFunds:
             outcomes.append("refused")
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=spend, args=(n,)) for n in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    in_threads(spend, range(2))
 
     assert sorted(outcomes) == ["ok", "refused"]
     assert customer_balance(customer, "PLN").available == Money("30.00", "PLN")
@@ -81,14 +75,8 @@ def test_batches_moving_money_both_ways_between_two_customers_never_deadlock_MON
                 )
         except BaseException as exc:
             errors.append(exc)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=trade, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    in_threads(trade, range(4), timeout=60)
 
     assert errors == []
     total = customer_balance(customer, "PLN").available + customer_balance(other, "PLN").available
